@@ -1,0 +1,1 @@
+"""QMS — WhatsApp Business marketing platform."""

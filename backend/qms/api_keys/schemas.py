@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from qms.models.accounts import Role
+from qms.schemas import Name, Out, Schema
+
+
+class ScopeOut(Out):
+    scope: str
+    description: str
+    min_role: Role
+
+
+class ApiKeyCreate(Schema):
+    name: Name
+    scopes: list[str] = Field(min_length=1, max_length=50)
+    expires_at: datetime | None = None
+
+
+class ApiKeyOut(Out):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    created_by: uuid.UUID | None
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The secret key. Shown only in this response.")

@@ -1,0 +1,171 @@
+"""Who is calling, and may they do this? Every route declares one of `public`, `self_service`
+or `requires(scope)`; a test walks the route table and fails on a route with none."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import select, update
+
+from qms.auth.scopes import SCOPES, scopes_for_role
+from qms.deps import Session, State
+from qms.errors import Forbidden, Unauthenticated
+from qms.models import ApiKey, AuthSession, Membership, Role, User, Workspace
+from qms.security.tokens import decode_access_token, hash_token
+
+API_KEY_PREFIXES = ("qms_live_", "qms_test_")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: uuid.UUID | None
+    workspace_id: uuid.UUID
+    role: Role
+    scopes: frozenset[str]
+    session_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_api_key(self) -> bool:
+        return self.api_key_id is not None
+
+    def require_user(self) -> uuid.UUID:
+        if self.user_id is None or self.is_api_key:
+            raise Forbidden("This action needs a signed-in user.", code="auth.user_token_required")
+        return self.user_id
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Missing bearer token.")
+    return token.strip()
+
+
+async def _principal_from_api_key(state: State, session: Session, key: str) -> Principal:
+    digest = hash_token(key, state.secrets.hmac_key)
+    now = datetime.now(UTC)
+    row = (
+        await session.execute(
+            select(ApiKey, Membership.role)
+            .join(Workspace, Workspace.id == ApiKey.workspace_id)
+            .outerjoin(
+                Membership,
+                (Membership.workspace_id == ApiKey.workspace_id)
+                & (Membership.user_id == ApiKey.created_by),
+            )
+            .where(ApiKey.key_hash == digest, Workspace.status == "active")
+        )
+    ).first()
+    if row is None:
+        raise Unauthenticated("Invalid API key.")
+    api_key, creator_role = row
+    if api_key.revoked_at is not None or (api_key.expires_at and api_key.expires_at <= now):
+        raise Unauthenticated("Invalid API key.")
+    if creator_role is None:
+        raise Unauthenticated("Invalid API key.")
+    # A key never exceeds what its creator may do today.
+    scopes = frozenset(api_key.scopes) & scopes_for_role(creator_role)
+    await session.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
+    return Principal(
+        user_id=api_key.created_by,
+        workspace_id=api_key.workspace_id,
+        role=creator_role,
+        scopes=scopes,
+        api_key_id=api_key.id,
+    )
+
+
+async def _principal_from_jwt(state: State, session: Session, token: str) -> Principal:
+    claims = decode_access_token(state.secrets.jwt_key, token)
+    row = (
+        await session.execute(
+            select(Membership.role, AuthSession.revoked_at, User.totp_enabled_at, Workspace)
+            .join(AuthSession, AuthSession.user_id == Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .join(Workspace, Workspace.id == Membership.workspace_id)
+            .where(
+                Membership.user_id == claims.user_id,
+                Membership.workspace_id == claims.workspace_id,
+                AuthSession.id == claims.session_id,
+            )
+        )
+    ).first()
+    if row is None or row.revoked_at is not None or row.Workspace.status != "active":
+        raise Unauthenticated("Session ended or membership removed.")
+    role: Role = row.role
+    return Principal(
+        user_id=claims.user_id,
+        workspace_id=claims.workspace_id,
+        role=role,
+        scopes=frozenset(scopes_for_role(role)),
+        session_id=claims.session_id,
+        extra={
+            "two_factor_missing": row.Workspace.require_admin_2fa
+            and role.at_least(Role.admin)
+            and row.totp_enabled_at is None
+        },
+    )
+
+
+async def authenticate(request: Request, state: State, session: Session) -> Principal:
+    token = _bearer(request)
+    if token.startswith(API_KEY_PREFIXES):
+        principal = await _principal_from_api_key(state, session, token)
+    else:
+        principal = await _principal_from_jwt(state, session, token)
+    request.state.principal = principal
+    return principal
+
+
+Authenticated = Annotated[Principal, Depends(authenticate)]
+
+PermissionCheck = Callable[..., Awaitable[Principal]]
+
+
+def requires(scope: str) -> PermissionCheck:
+    """Workspace permission: a user's role or an API key's scopes must include `scope`."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope}")
+
+    async def check(principal: Authenticated) -> Principal:
+        if scope not in principal.scopes:
+            if principal.is_api_key:
+                raise Forbidden(
+                    f"The API key lacks the {scope} scope.", code="auth.insufficient_scope"
+                )
+            raise Forbidden("Your role does not allow this action.")
+        if principal.extra.get("two_factor_missing"):
+            raise Forbidden(
+                "This workspace requires two-factor authentication for admins.",
+                code="auth.two_factor_enrollment_required",
+            )
+        return principal
+
+    check.qms_permission = scope  # type: ignore[attr-defined]
+    return check
+
+
+async def self_service(principal: Authenticated) -> Principal:
+    """The signed-in user acting on their own account: any role, never an API key."""
+    principal.require_user()
+    return principal
+
+
+self_service.qms_permission = "self"  # type: ignore[attr-defined]
+
+
+async def public() -> None:
+    """Marks a route as intentionally open (health, signup, login, Meta webhooks)."""
+
+
+public.qms_permission = "public"  # type: ignore[attr-defined]
+
+CurrentUser = Annotated[Principal, Depends(self_service)]

@@ -1,0 +1,80 @@
+"""One Settings object, read from the environment (prefix QMS_).
+
+Secrets have no defaults: in production they must be set explicitly; elsewhere they are generated
+once into the data folder (see `qms.secrets_store`) so ciphertexts and hashes stay valid across
+restarts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QMS_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/qms"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    data_dir: Path = REPO_ROOT / ".data"
+    public_url: str = "http://127.0.0.1:8000"
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "INFO"
+    spa_dist: Path = REPO_ROOT / "frontend" / "dist"
+
+    # Secrets (see module docstring).
+    jwt_secret: SecretStr | None = None
+    # "kid:base64key,kid2:base64key" — the first key encrypts, all keys decrypt.
+    encryption_keys: SecretStr | None = None
+    hmac_key: SecretStr | None = None
+
+    access_token_ttl_seconds: int = Field(default=900, le=900, gt=0)
+    refresh_token_ttl_days: int = 30
+    email_token_ttl_hours: int = 24
+    password_reset_ttl_minutes: int = 30
+    invitation_ttl_days: int = 7
+    workspace_purge_days: int = 90
+    audit_retention_days: int = 730
+
+    # Throttles: attempts per window, per account and per IP.
+    login_max_per_account: int = 5
+    login_max_per_ip: int = 30
+    reset_max_per_account: int = 3
+    reset_max_per_ip: int = 10
+    throttle_window_seconds: int = 900
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "QMS <no-reply@qms.local>"
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env == "production":
+            missing = [
+                name
+                for name in ("jwt_secret", "encryption_keys", "hmac_key")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                names = ", ".join(f"QMS_{m.upper()}" for m in missing)
+                raise ValueError(f"production requires explicit secrets: {names}")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

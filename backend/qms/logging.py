@@ -1,0 +1,46 @@
+"""structlog JSON logs carrying the request id; phone numbers and secrets are masked."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+_SECRET_KEYS = {"password", "token", "access_token", "refresh_token", "secret", "key", "code"}
+_PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
+
+
+def mask_phone(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    return "•" * max(len(digits) - 4, 0) + digits[-4:]
+
+
+def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key in list(event):
+        if key in _SECRET_KEYS or key.endswith(("_token", "_secret", "_password")):
+            event[key] = "[redacted]"
+        elif isinstance(event[key], str) and key != "event" and _PHONE.fullmatch(event[key]):
+            event[key] = mask_phone(event[key])
+    return event
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level.upper())
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redact,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+        ),
+        cache_logger_on_first_use=True,
+    )

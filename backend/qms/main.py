@@ -1,0 +1,199 @@
+"""The FastAPI application: `create_app()` wires settings, lifespan resources, middleware,
+error handlers, the API routers and the built SPA."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import structlog
+from arq import create_pool
+from arq.connections import RedisSettings
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse
+from fastapi.routing import APIRoute
+from starlette.staticfiles import StaticFiles
+
+from qms.accounts.router import router as me_router
+from qms.api_keys.router import router as api_keys_router
+from qms.audit.router import router as audit_router
+from qms.auth.dependencies import public
+from qms.auth.router import router as auth_router
+from qms.config import Settings, get_settings
+from qms.context import RequestMeta, request_meta
+from qms.db import create_engine, create_sessionmaker
+from qms.email.router import router as dev_router
+from qms.errors import PROBLEM_RESPONSE, PROBLEM_SCHEMA, NotFound, install_error_handlers
+from qms.health.router import router as health_router
+from qms.legal.router import router as legal_router
+from qms.logging import configure_logging
+from qms.secrets_store import load_secrets
+from qms.security.crypto import Keyring
+from qms.state import AppState
+from qms.workspaces.router import router as workspaces_router
+
+log = structlog.get_logger("qms.http")
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(
+        prefix=API_PREFIX,
+        responses={
+            400: {"description": "Bad request", **PROBLEM_RESPONSE},
+            401: {"description": "Not authenticated", **PROBLEM_RESPONSE},
+            403: {"description": "Forbidden", **PROBLEM_RESPONSE},
+            404: {"description": "Not found", **PROBLEM_RESPONSE},
+            409: {"description": "Conflict", **PROBLEM_RESPONSE},
+            422: {"description": "Invalid request", **PROBLEM_RESPONSE},
+            429: {"description": "Too many requests", **PROBLEM_RESPONSE},
+        },
+    )
+    for router in (
+        auth_router,
+        me_router,
+        workspaces_router,
+        api_keys_router,
+        audit_router,
+        legal_router,
+        dev_router,
+    ):
+        api.include_router(router)
+    return api
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        secrets = load_secrets(settings)
+        engine = create_engine(settings.database_url)
+        redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        app.state.qms = AppState(
+            settings=settings,
+            secrets=secrets,
+            keyring=Keyring(secrets.keyring),
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            redis=redis,
+            http=http,
+        )
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await redis.aclose()
+            await engine.dispose()
+
+    return lifespan
+
+
+async def _request_context(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    client = request.client.host if request.client else None
+    token = request_meta.set(
+        RequestMeta(
+            request_id=request_id[:64], ip=client, user_agent=request.headers.get("user-agent")
+        )
+    )
+    structlog.contextvars.bind_contextvars(request_id=request_id[:64])
+    started = time.perf_counter()
+    try:
+        response = await call_next(request)
+    finally:
+        request_meta.reset(token)
+    response.headers["X-Request-ID"] = request_id[:64]
+    log.info(
+        "request",
+        method=request.method,
+        path=request.url.path,
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+    structlog.contextvars.clear_contextvars()
+    return response
+
+
+def _mount_spa(app: FastAPI, dist: Path) -> None:
+    """Serve the built SPA: real files as-is, any other non-API path gets index.html so deep
+    links (/settings/team) work."""
+    dist = dist.resolve()
+    index = dist / "index.html"
+    if not index.exists():
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False, dependencies=[Depends(public)])
+    async def spa(path: str) -> Response:
+        if path.startswith(("api/", "webhooks/")):
+            raise NotFound()
+        candidate = (dist / path).resolve()
+        if path and candidate.is_relative_to(dist) and candidate.is_file():
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="QMS API",
+        version="1.0.0",
+        description="WhatsApp Business marketing platform. Errors are RFC 9457 problem+json "
+        "with a stable `code`.",
+        lifespan=_lifespan(settings),
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        generate_unique_id_function=_operation_id,
+    )
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Idempotency-Key"],
+        )
+    app.middleware("http")(_request_context)
+    app.include_router(health_router)
+    app.include_router(api_router())
+    _mount_spa(app, settings.spa_dist)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+                PROBLEM_SCHEMA
+            )
+            schema["components"]["securitySchemes"] = {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "JWT access token or API key (qms_live_…)",
+                }
+            }
+            schema["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,23 @@
+"""All ORM models, imported here so Alembic sees one metadata."""
+
+from qms.db import Base
+from qms.models.accounts import Invitation, Membership, Role, User, Workspace
+from qms.models.api_keys import ApiKey
+from qms.models.audit import AuditEvent
+from qms.models.auth import AuthSession, OneTimeToken, RefreshToken
+from qms.models.email import OutboxEmail
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "Invitation",
+    "Membership",
+    "OneTimeToken",
+    "OutboxEmail",
+    "RefreshToken",
+    "Role",
+    "User",
+    "Workspace",
+]

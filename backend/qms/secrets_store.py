@@ -1,0 +1,76 @@
+"""Resolve the app's secrets: explicit settings first, else a file generated once (dev/test).
+
+The file lives in the data folder and is never regenerated: encrypted columns and keyed hashes
+written with these keys must stay readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+
+from qms.config import Settings
+
+
+@dataclass(frozen=True)
+class Secrets:
+    jwt_key: str
+    keyring: dict[str, bytes]  # key id -> 32-byte AES key; insertion order: first is active
+    hmac_key: bytes
+
+    @property
+    def active_kid(self) -> str:
+        return next(iter(self.keyring))
+
+
+def parse_keyring(spec: str) -> dict[str, bytes]:
+    keyring: dict[str, bytes] = {}
+    for part in spec.split(","):
+        kid, _, b64 = part.strip().partition(":")
+        key = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+        if not kid or len(key) != 32:
+            raise ValueError("QMS_ENCRYPTION_KEYS entries must be 'kid:<base64 of 32 bytes>'")
+        keyring[kid] = key
+    return keyring
+
+
+def new_key_b64() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+def _generated(settings: Settings) -> dict[str, str]:
+    path = settings.data_dir / "secrets.json"
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text())
+        return data
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data = {
+        "jwt_secret": secrets.token_urlsafe(48),
+        "encryption_keys": f"k1:{new_key_b64()}",
+        "hmac_key": new_key_b64(),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh)
+    return data
+
+
+def load_secrets(settings: Settings) -> Secrets:
+    explicit = {
+        "jwt_secret": settings.jwt_secret,
+        "encryption_keys": settings.encryption_keys,
+        "hmac_key": settings.hmac_key,
+    }
+    values = {k: v.get_secret_value() for k, v in explicit.items() if v is not None}
+    if len(values) < len(explicit):
+        # Settings already refuses production without explicit secrets.
+        values = {**_generated(settings), **values}
+    hmac_b64 = values["hmac_key"]
+    return Secrets(
+        jwt_key=values["jwt_secret"],
+        keyring=parse_keyring(values["encryption_keys"]),
+        hmac_key=base64.urlsafe_b64decode(hmac_b64 + "=" * (-len(hmac_b64) % 4)),
+    )

@@ -1,0 +1,64 @@
+"""JWT access tokens (HS256 only, algorithm pinned on decode) and opaque one-time tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from jose import JWTError, jwt
+
+from qms.errors import Unauthenticated
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    workspace_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+def issue_access_token(key: str, claims: AccessClaims, ttl_seconds: int) -> str:
+    now = datetime.now(UTC)
+    payload = {
+        "sub": str(claims.user_id),
+        "wid": str(claims.workspace_id),
+        "sid": str(claims.session_id),
+        "typ": "access",
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+        "jti": secrets.token_hex(8),
+    }
+    token: str = jwt.encode(payload, key, algorithm=ALGORITHM)
+    return token
+
+
+def decode_access_token(key: str, token: str) -> AccessClaims:
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise Unauthenticated("Unsupported token algorithm.")
+        payload = jwt.decode(token, key, algorithms=[ALGORITHM])
+        if payload.get("typ") != "access":
+            raise Unauthenticated("Not an access token.")
+        return AccessClaims(
+            user_id=uuid.UUID(payload["sub"]),
+            workspace_id=uuid.UUID(payload["wid"]),
+            session_id=uuid.UUID(payload["sid"]),
+        )
+    except (JWTError, KeyError, ValueError, TypeError) as exc:
+        raise Unauthenticated("Invalid or expired token.") from exc
+
+
+def new_opaque_token(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_token(token: str, key: bytes) -> str:
+    """Keyed digest for storing tokens at rest: a database leak alone cannot replay them."""
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()

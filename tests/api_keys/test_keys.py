@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conftest import add_member, signup
+
+
+async def test_key_is_shown_once_and_stored_hashed(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    owner = await signup(client)
+    r = await client.post(
+        "/api/v1/api-keys",
+        headers=owner.headers,
+        json={"name": "CRM sync", "scopes": ["workspace:read", "contacts:read"]},
+    )
+    assert r.status_code == 201
+    created = r.json()
+    key = created["key"]
+    assert key.startswith("qms_live_") and created["prefix"] == key[:17]
+    listed = (await client.get("/api/v1/api-keys", headers=owner.headers)).json()["items"]
+    assert [k["id"] for k in listed] == [created["id"]]
+    assert "key" not in listed[0]
+    row = (await db.execute(text("select key_hash, prefix from api_keys"))).one()
+    assert key not in row.key_hash and len(row.key_hash) == 64
+    assert (
+        key
+        not in (await db.execute(text("select details::text from audit_events"))).scalars().all()
+    )
+
+
+async def test_key_authenticates_within_scopes_and_revocation_is_immediate(
+    client: httpx.AsyncClient,
+) -> None:
+    owner = await signup(client, business="Scoped Co")
+    r = await client.post(
+        "/api/v1/api-keys", headers=owner.headers, json={"name": "ro", "scopes": ["workspace:read"]}
+    )
+    key_id, key = r.json()["id"], r.json()["key"]
+    headers = {"Authorization": f"Bearer {key}"}
+    r = await client.get("/api/v1/workspace", headers=headers)
+    assert r.status_code == 200 and r.json()["name"] == "Scoped Co"
+    r = await client.get("/api/v1/workspace/members", headers=headers)
+    assert r.status_code == 403 and r.json()["code"] == "auth.insufficient_scope"
+    r = await client.get("/api/v1/me", headers=headers)
+    assert r.status_code == 403 and r.json()["code"] == "auth.user_token_required"
+    listed = (await client.get("/api/v1/api-keys", headers=owner.headers)).json()["items"]
+    assert listed[0]["last_used_at"] is not None
+    assert (
+        await client.delete(f"/api/v1/api-keys/{key_id}", headers=owner.headers)
+    ).status_code == 204
+    assert (await client.get("/api/v1/workspace", headers=headers)).status_code == 401
+
+
+async def test_key_never_exceeds_creator_role(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    admin = await add_member(client, owner, "admin")
+    r = await client.post(
+        "/api/v1/api-keys", headers=admin.headers, json={"name": "x", "scopes": ["billing:write"]}
+    )
+    assert r.status_code == 403 and r.json()["code"] == "api_keys.scope_exceeds_role"
+    r = await client.post(
+        "/api/v1/api-keys", headers=admin.headers, json={"name": "x", "scopes": ["nope:read"]}
+    )
+    assert r.status_code == 422 and r.json()["code"] == "api_keys.unknown_scope"
+    key = (
+        await client.post(
+            "/api/v1/api-keys",
+            headers=admin.headers,
+            json={"name": "x", "scopes": ["members:write", "members:read"]},
+        )
+    ).json()["key"]
+    # the creator is demoted: the key shrinks with them
+    await client.patch(
+        f"/api/v1/workspace/members/{admin.user_id}", json={"role": "viewer"}, headers=owner.headers
+    )
+    headers = {"Authorization": f"Bearer {key}"}
+    assert (await client.get("/api/v1/workspace/members", headers=headers)).status_code == 200
+    r = await client.post(
+        "/api/v1/workspace/invitations",
+        headers=headers,
+        json={"email": "z@example.com", "role": "viewer"},
+    )
+    assert r.status_code == 403
+
+
+async def test_scope_catalogue_is_published(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    items = (await client.get("/api/v1/api-keys/scopes", headers=owner.headers)).json()["items"]
+    scopes = {i["scope"]: i["min_role"] for i in items}
+    assert scopes["contacts:read"] == "viewer" and scopes["billing:write"] == "owner"

@@ -1,0 +1,199 @@
+"""Tests generated from the app's route table, so they grow with every new route:
+
+- every route declares who may call it (public, self-service or a scope);
+- every route with an id, called from another workspace, answers 404;
+- every write route answers 403 to a viewer and to a read-only API key.
+
+A new route with a path parameter needs an entry in RESOURCES (how to make one in a workspace
+and a valid body); the test fails until it has one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from qms.auth.scopes import SCOPES
+from qms.config import Settings
+from qms.main import create_app
+from qms.models import Role
+from tests.conftest import Account, add_member, create_key, signup
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _permission(dependant: Dependant) -> str | None:
+    for dep in dependant.dependencies:
+        marker = getattr(dep.call, "qms_permission", None)
+        if marker is not None:
+            return str(marker)
+        nested = _permission(dep)
+        if nested:
+            return nested
+    return None
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    dependant: Dependant
+
+
+def _routes(app: FastAPI) -> list[tuple[Route, str, str | None]]:
+    rows = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            for method in sorted(set(context.methods or ()) - {"HEAD", "OPTIONS"}):
+                rows.append(
+                    (Route(context.path, route.dependant), method, _permission(route.dependant))
+                )
+    return rows
+
+
+ROUTES = _routes(create_app(Settings(spa_dist="/nonexistent")))  # type: ignore[arg-type]
+
+
+def test_every_route_declares_who_may_call_it() -> None:
+    missing = [f"{m} {r.path}" for r, m, perm in ROUTES if perm is None]
+    assert not missing, f"routes without public/self_service/requires(...): {missing}"
+    unknown = [perm for _, _, perm in ROUTES if perm not in {"public", "self", *SCOPES}]
+    assert not unknown
+
+
+# How to make a resource of each kind in a workspace: path template -> factory returning
+# (path params, json body) for `owner`'s workspace.
+Factory = Callable[[httpx.AsyncClient, Account], Awaitable[tuple[dict[str, str], Any]]]
+
+
+async def _member(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    member = await add_member(client, owner, "marketer")
+    return {"user_id": member.user_id}, {"role": "viewer"}
+
+
+async def _invitation(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post(
+        "/api/v1/workspace/invitations",
+        headers=owner.headers,
+        json={"email": "invitee-x@example.com", "role": "viewer"},
+    )
+    return {"invitation_id": r.json()["id"]}, None
+
+
+async def _api_key(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post(
+        "/api/v1/api-keys", headers=owner.headers, json={"name": "x", "scopes": ["contacts:read"]}
+    )
+    return {"key_id": r.json()["id"]}, None
+
+
+async def _session(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.get("/api/v1/me/sessions", headers=owner.headers)
+    return {"session_id": r.json()["items"][0]["id"]}, None
+
+
+async def _workspace(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    return {"workspace_id": owner.workspace_id}, None
+
+
+RESOURCES: dict[str, Factory] = {
+    "/api/v1/workspace/members/{user_id}": _member,
+    "/api/v1/workspace/invitations/{invitation_id}": _invitation,
+    "/api/v1/workspace/invitations/{invitation_id}/resend": _invitation,
+    "/api/v1/api-keys/{key_id}": _api_key,
+    "/api/v1/me/sessions/{session_id}": _session,
+    "/api/v1/workspaces/{workspace_id}/switch": _workspace,
+}
+
+# Bodies for write routes without path parameters (valid enough to reach the permission check).
+BODIES: dict[str, Any] = {
+    "PATCH /api/v1/workspace": {"name": "Renamed"},
+    "DELETE /api/v1/workspace": {"confirm_name": "x"},
+    "POST /api/v1/workspace/invitations": {"email": "someone@example.com", "role": "viewer"},
+    "POST /api/v1/workspace/ownership-transfer": {
+        "user_id": "00000000-0000-0000-0000-000000000000"
+    },
+    "POST /api/v1/api-keys": {"name": "k", "scopes": ["contacts:read"]},
+}
+
+ID_ROUTES = [
+    (route, method)
+    for route, method, perm in ROUTES
+    if perm != "public" and re.search(r"\{\w+\}", route.path)
+]
+
+
+def test_every_id_route_has_a_resource_factory() -> None:
+    missing = sorted({r.path for r, _ in ID_ROUTES if r.path not in RESOURCES})
+    assert not missing, f"add a factory to RESOURCES for: {missing}"
+
+
+@pytest.mark.parametrize(("route", "method"), ID_ROUTES, ids=lambda x: getattr(x, "path", x))
+async def test_other_workspace_ids_answer_404(
+    client: httpx.AsyncClient, route: Route, method: str
+) -> None:
+    victim = await signup(client, business="Victim Co")
+    params, body = await RESOURCES[route.path](client, victim)
+    attacker = await signup(client, business="Attacker Co")
+    path = route.path.format(**params)
+    r = await client.request(
+        method, path, headers=attacker.headers, json=body if method in WRITE_METHODS else None
+    )
+    assert r.status_code == 404, f"{method} {path}: {r.status_code} {r.text}"
+    assert r.json()["code"] == "not_found"
+
+
+def _min_role(perm: str | None) -> Role | None:
+    return SCOPES[perm][0] if perm in SCOPES else None
+
+
+WRITE_ROUTES = [
+    (route, method, perm)
+    for route, method, perm in ROUTES
+    if method in WRITE_METHODS and perm not in {"public", None}
+]
+
+
+async def _call(
+    client: httpx.AsyncClient, owner: Account, route: Route, method: str, headers: dict[str, str]
+) -> httpx.Response:
+    params: dict[str, str] = {}
+    body = BODIES.get(f"{method} {route.path}")
+    if route.path in RESOURCES:
+        params, body = await RESOURCES[route.path](client, owner)
+    return await client.request(method, route.path.format(**params), headers=headers, json=body)
+
+
+@pytest.mark.parametrize(
+    ("route", "method", "perm"),
+    [(r, m, p) for r, m, p in WRITE_ROUTES if (_min_role(p) or Role.viewer) != Role.viewer],
+    ids=lambda x: getattr(x, "path", x),
+)
+async def test_viewer_cannot_call_write_routes(
+    client: httpx.AsyncClient, route: Route, method: str, perm: str
+) -> None:
+    owner = await signup(client)
+    viewer = await add_member(client, owner, "viewer")
+    r = await _call(client, owner, route, method, viewer.headers)
+    assert r.status_code == 403, f"{method} {route.path}: {r.status_code} {r.text}"
+
+
+@pytest.mark.parametrize(
+    ("route", "method", "perm"), WRITE_ROUTES, ids=lambda x: getattr(x, "path", x)
+)
+async def test_read_only_key_cannot_call_write_routes(
+    client: httpx.AsyncClient, route: Route, method: str, perm: str
+) -> None:
+    owner = await signup(client)
+    read_scopes = [s for s in SCOPES if s.endswith(":read")]
+    key = await create_key(client, owner, read_scopes)
+    r = await _call(client, owner, route, method, {"Authorization": f"Bearer {key}"})
+    assert r.status_code == 403, f"{method} {route.path}: {r.status_code} {r.text}"
