@@ -11,8 +11,8 @@ and a valid body); the test fails until it has one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx

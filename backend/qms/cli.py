@@ -11,20 +11,18 @@ import sys
 import time
 from pathlib import Path
 
-from qms.config import REPO_ROOT, Settings
+from qms.config import REPO_ROOT, Settings, alembic_config
 
 PY = sys.executable
 
 
 def migrate(database_url: str) -> None:
     from alembic import command
-    from alembic.config import Config
 
     from qms.infra import ensure_database_sync
 
     ensure_database_sync(database_url)
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config = alembic_config(Settings().app_root)
     config.attributes["url"] = database_url
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")

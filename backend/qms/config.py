@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     spa_dist: Path = REPO_ROOT / "frontend" / "dist"
+    # Holds alembic.ini and migrations/ (the checkout in development, /app in the image).
+    app_root: Path = REPO_ROOT
 
     # Secrets (see module docstring).
     jwt_secret: SecretStr | None = None
@@ -78,3 +80,13 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def alembic_config(app_root: Path) -> Any:
+    """Alembic's Config for the migrations under `app_root` (imported lazily: alembic is only
+    needed by the CLI and the readiness check)."""
+    from alembic.config import Config
+
+    config = Config(str(app_root / "alembic.ini"))
+    config.set_main_option("script_location", str(app_root / "migrations"))
+    return config

@@ -1,26 +1,24 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from qms.auth.dependencies import public
-from qms.config import REPO_ROOT
+from qms.config import alembic_config
 from qms.deps import State
 
 router = APIRouter(tags=["health"], dependencies=[Depends(public)])
 
 
 @lru_cache
-def migration_heads() -> frozenset[str]:
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+def migration_heads(app_root: Path) -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config(app_root)).get_heads())
 
 
 @router.get("/healthz", operation_id="health:live")
@@ -39,7 +37,9 @@ async def readyz(state: State) -> Any:
                 (await conn.execute(text("select version_num from alembic_version"))).scalars()
             )
         checks["postgres"] = "ok"
-        checks["migrations"] = "ok" if versions == migration_heads() else "pending"
+        checks["migrations"] = (
+            "ok" if versions == migration_heads(state.settings.app_root) else "pending"
+        )
     except Exception:
         checks["postgres"] = checks.get("postgres", "unavailable")
         checks.setdefault("migrations", "unknown")

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qms.db import Base, created_at_column, utcnow, uuid_pk
 
-
 InvitationStatus = Literal["pending", "accepted", "revoked", "expired"]
 
 
