@@ -1,0 +1,80 @@
+"""`make bench`: performance figures, each printed beside a baseline from the same run (these
+machines are noisy; compare ratios, not absolute times).
+
+Foundation figures: the cost of authenticating a request (JWT vs API key) against an
+unauthenticated baseline, through the full ASGI stack with real PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from qms.cli import migrate
+from qms.infra import ensure_database
+from qms.legal.service import POLICY_VERSION
+from qms.main import create_app
+from tests.conftest import make_settings
+
+DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/qms_bench"
+N = 400
+CONCURRENCY = 20
+
+
+async def _rate(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> float:
+    sem = asyncio.Semaphore(CONCURRENCY)
+
+    async def one() -> None:
+        async with sem:
+            r = await client.get(path, headers=headers)
+            assert r.status_code == 200, r.text
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(N)))
+    return N / (time.perf_counter() - started)
+
+
+async def main() -> None:
+    await ensure_database(DB, recreate=True)
+    await asyncio.to_thread(migrate, DB)
+    app = create_app(make_settings(database_url=DB, redis_url="redis://127.0.0.1:6379/12"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            r = await client.post(
+                "/api/v1/auth/signup",
+                json={
+                    "email": "bench@example.com",
+                    "password": "bench password 1",
+                    "full_name": "Bench",
+                    "business_name": "Bench",
+                    "age_confirmed": True,
+                    "privacy_policy_version": POLICY_VERSION,
+                },
+            )
+            jwt = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            key = (
+                await client.post(
+                    "/api/v1/api-keys",
+                    headers=jwt,
+                    json={"name": "bench", "scopes": ["workspace:read"]},
+                )
+            ).json()["key"]
+            api_key = {"Authorization": f"Bearer {key}"}
+            await _rate(client, "/healthz", {})  # warm-up
+            baseline = await _rate(client, "/healthz", {})
+            with_jwt = await _rate(client, "/api/v1/workspace", jwt)
+            with_key = await _rate(client, "/api/v1/workspace", api_key)
+    print(f"{'request':<42}{'req/s':>10}{'vs baseline':>14}")
+    print(f"{'GET /healthz (baseline, no auth, no DB)':<42}{baseline:>10.0f}{1.0:>14.2f}")
+    print(f"{'GET /api/v1/workspace with JWT':<42}{with_jwt:>10.0f}{with_jwt / baseline:>14.2f}")
+    print(
+        f"{'GET /api/v1/workspace with API key':<42}{with_key:>10.0f}{with_key / baseline:>14.2f}"
+    )
+    print(f"({N} requests each, {CONCURRENCY} in flight, in-process ASGI, real Postgres + Redis)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
