@@ -37,6 +37,8 @@ def make_settings(**overrides: Any) -> Settings:
         "jwt_secret": "test-jwt-secret-" + "x" * 32,
         "encryption_keys": f"k1:{new_key_b64()}",
         "hmac_key": new_key_b64(),
+        "meta_app_secret": "test-meta-app-secret",
+        "meta_verify_token": "test-verify-token",
         "public_url": "http://testserver",
         "log_level": "WARNING",
         **overrides,

@@ -122,6 +122,11 @@ BODIES: dict[str, Any] = {
         "user_id": "00000000-0000-0000-0000-000000000000"
     },
     "POST /api/v1/api-keys": {"name": "k", "scopes": ["contacts:read"]},
+    "PUT /api/v1/whatsapp/connection": {
+        "waba_id": "1",
+        "access_token": "token-123456",
+        "phone_number_ids": ["2"],
+    },
 }
 
 ID_ROUTES = [

@@ -17,6 +17,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+SECRET_SETTINGS = (
+    "jwt_secret",
+    "encryption_keys",
+    "hmac_key",
+    "meta_app_secret",
+    "meta_verify_token",
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QMS_", extra="ignore")
 
@@ -36,6 +45,14 @@ class Settings(BaseSettings):
     # "kid:base64key,kid2:base64key" — the first key encrypts, all keys decrypt.
     encryption_keys: SecretStr | None = None
     hmac_key: SecretStr | None = None
+
+    # Meta (one app for the whole deployment). The simulator differs only by its base URL.
+    meta_app_secret: SecretStr | None = None  # signs webhooks (X-Hub-Signature-256)
+    meta_verify_token: SecretStr | None = None  # webhook verification handshake
+    meta_app_id: str = "100000000000001"
+    whatsapp_base_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = Field(default="v25.0", pattern=r"^v\d+\.0$")
+    simulator_url: str = "http://127.0.0.1:9090"
 
     access_token_ttl_seconds: int = Field(default=900, le=900, gt=0)
     refresh_token_ttl_days: int = 30
@@ -62,11 +79,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
         if self.env == "production":
-            missing = [
-                name
-                for name in ("jwt_secret", "encryption_keys", "hmac_key")
-                if getattr(self, name) is None
-            ]
+            missing = [name for name in SECRET_SETTINGS if getattr(self, name) is None]
             if missing:
                 names = ", ".join(f"QMS_{m.upper()}" for m in missing)
                 raise ValueError(f"production requires explicit secrets: {names}")

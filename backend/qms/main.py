@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import structlog
 from arq import create_pool
 from arq.connections import RedisSettings
@@ -28,15 +27,15 @@ from qms.auth.dependencies import public
 from qms.auth.router import router as auth_router
 from qms.config import Settings, get_settings
 from qms.context import RequestMeta, request_meta
-from qms.db import create_engine, create_sessionmaker
 from qms.email.router import router as dev_router
 from qms.errors import PROBLEM_RESPONSE, PROBLEM_SCHEMA, NotFound, install_error_handlers
 from qms.health.router import router as health_router
 from qms.legal.router import router as legal_router
 from qms.logging import configure_logging
-from qms.secrets_store import load_secrets
-from qms.security.crypto import Keyring
-from qms.state import AppState
+from qms.resources import build_state, close_state
+from qms.webhooks.registry import load_handlers
+from qms.webhooks.router import router as meta_webhooks_router
+from qms.whatsapp.router import router as whatsapp_router
 from qms.workspaces.router import router as workspaces_router
 
 log = structlog.get_logger("qms.http")
@@ -63,6 +62,7 @@ def api_router() -> APIRouter:
         workspaces_router,
         api_keys_router,
         audit_router,
+        whatsapp_router,
         legal_router,
         dev_router,
     ):
@@ -73,25 +73,13 @@ def api_router() -> APIRouter:
 def _lifespan(settings: Settings) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        secrets = load_secrets(settings)
-        engine = create_engine(settings.database_url)
         redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
-        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
-        app.state.qms = AppState(
-            settings=settings,
-            secrets=secrets,
-            keyring=Keyring(secrets.keyring),
-            engine=engine,
-            sessionmaker=create_sessionmaker(engine),
-            redis=redis,
-            http=http,
-        )
+        app.state.qms = build_state(settings, redis)
         try:
             yield
         finally:
-            await http.aclose()
+            await close_state(app.state.qms)
             await redis.aclose()
-            await engine.dispose()
 
     return lifespan
 
@@ -163,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
+    load_handlers()
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -173,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.middleware("http")(_request_context)
     app.include_router(health_router)
+    app.include_router(meta_webhooks_router)
     app.include_router(api_router())
     _mount_spa(app, settings.spa_dist)
 

@@ -12,7 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from qms.config import Settings
+from qms.config import SECRET_SETTINGS, Settings
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class Secrets:
     jwt_key: str
     keyring: dict[str, bytes]  # key id -> 32-byte AES key; insertion order: first is active
     hmac_key: bytes
+    meta_app_secret: str
+    meta_verify_token: str
 
     @property
     def active_kid(self) -> str:
@@ -41,29 +43,34 @@ def new_key_b64() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
 
-def _generated(settings: Settings) -> dict[str, str]:
-    path = settings.data_dir / "secrets.json"
-    if path.exists():
-        data: dict[str, str] = json.loads(path.read_text())
-        return data
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    data = {
+def _new_secrets() -> dict[str, str]:
+    return {
         "jwt_secret": secrets.token_urlsafe(48),
         "encryption_keys": f"k1:{new_key_b64()}",
         "hmac_key": new_key_b64(),
+        "meta_app_secret": secrets.token_hex(16),
+        "meta_verify_token": secrets.token_urlsafe(24),
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh)
+
+
+def _generated(settings: Settings) -> dict[str, str]:
+    """Existing values are never replaced; secrets added by later versions are appended."""
+    path = settings.data_dir / "secrets.json"
+    data: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = {k: v for k, v in _new_secrets().items() if k not in data}
+    if missing:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        data = {**data, **missing}
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)
     return data
 
 
 def load_secrets(settings: Settings) -> Secrets:
-    explicit = {
-        "jwt_secret": settings.jwt_secret,
-        "encryption_keys": settings.encryption_keys,
-        "hmac_key": settings.hmac_key,
-    }
+    explicit = {name: getattr(settings, name) for name in SECRET_SETTINGS}
     values = {k: v.get_secret_value() for k, v in explicit.items() if v is not None}
     if len(values) < len(explicit):
         # Settings already refuses production without explicit secrets.
@@ -73,4 +80,6 @@ def load_secrets(settings: Settings) -> Secrets:
         jwt_key=values["jwt_secret"],
         keyring=parse_keyring(values["encryption_keys"]),
         hmac_key=base64.urlsafe_b64decode(hmac_b64 + "=" * (-len(hmac_b64) % 4)),
+        meta_app_secret=values["meta_app_secret"],
+        meta_verify_token=values["meta_verify_token"],
     )

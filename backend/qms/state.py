@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiohttp
 import httpx
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from qms.config import Settings
 from qms.secrets_store import Secrets
 from qms.security.crypto import Keyring
+from qms.whatsapp.client import CloudApiClient
 
 
 @dataclass
@@ -22,3 +24,9 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: ArqRedis
     http: httpx.AsyncClient
+    sender: aiohttp.ClientSession
+
+    def cloud_api(self, test_mode: bool) -> CloudApiClient:
+        """Meta for live workspaces, the simulator for test mode: only the base URL differs."""
+        base = self.settings.simulator_url if test_mode else self.settings.whatsapp_base_url
+        return CloudApiClient(self.http, self.sender, base, self.settings.whatsapp_api_version)

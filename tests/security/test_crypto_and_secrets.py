@@ -36,7 +36,13 @@ def test_bad_keyring_spec_is_refused() -> None:
 
 def test_dev_secrets_are_generated_once_and_kept(tmp_path: Path) -> None:
     settings = Settings(
-        env="development", data_dir=tmp_path, jwt_secret=None, encryption_keys=None, hmac_key=None
+        env="development",
+        data_dir=tmp_path,
+        jwt_secret=None,
+        encryption_keys=None,
+        hmac_key=None,
+        meta_app_secret=None,
+        meta_verify_token=None,
     )
     first = load_secrets(settings)
     second = load_secrets(settings)
@@ -50,6 +56,8 @@ def test_explicit_secrets_win(tmp_path: Path) -> None:
         data_dir=tmp_path,
         jwt_secret="j" * 40,
         encryption_keys=f"main:{new_key_b64()}",
+        meta_app_secret="s" * 32,
+        meta_verify_token="v" * 20,
         hmac_key=new_key_b64(),
     )
     secrets = load_secrets(settings)

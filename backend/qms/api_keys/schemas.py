@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -19,6 +20,10 @@ class ApiKeyCreate(Schema):
     name: Name
     scopes: list[str] = Field(min_length=1, max_length=50)
     expires_at: datetime | None = None
+    mode: Literal["live", "test"] = Field(
+        default="live",
+        description="`test` keys (qms_test_…) send every WhatsApp call to the simulator.",
+    )
 
 
 class ApiKeyOut(Out):
@@ -26,6 +31,7 @@ class ApiKeyOut(Out):
     name: str
     prefix: str
     scopes: list[str]
+    mode: str
     created_at: datetime
     created_by: uuid.UUID | None
     last_used_at: datetime | None

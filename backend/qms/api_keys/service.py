@@ -18,7 +18,7 @@ from qms.models import ApiKey
 from qms.security.tokens import hash_token
 from qms.state import AppState
 
-PREFIX = "qms_live_"
+PREFIXES = {"live": "qms_live_", "test": "qms_test_"}
 VISIBLE_CHARS = 8
 
 
@@ -48,12 +48,14 @@ async def create_key(
         )
     if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
         raise Unprocessable("The expiry must be in the future.", code="api_keys.expiry_in_past")
-    secret = PREFIX + secrets.token_urlsafe(32)
+    prefix = PREFIXES[data.mode]
+    secret = prefix + secrets.token_urlsafe(32)
     key = ApiKey(
         id=uuid.uuid4(),
         workspace_id=principal.workspace_id,
         name=data.name,
-        prefix=secret[: len(PREFIX) + VISIBLE_CHARS],
+        prefix=secret[: len(prefix) + VISIBLE_CHARS],
+        mode=data.mode,
         key_hash=hash_token(secret, state.secrets.hmac_key),
         scopes=scopes,
         created_by=principal.user_id,

@@ -29,6 +29,8 @@ class Principal:
     scopes: frozenset[str]
     session_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
+    # Cloud API calls made for this caller go to the simulator (test workspace or qms_test_ key).
+    test_mode: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -54,7 +56,7 @@ async def _principal_from_api_key(state: State, session: Session, key: str) -> P
     now = datetime.now(UTC)
     row = (
         await session.execute(
-            select(ApiKey, Membership.role)
+            select(ApiKey, Membership.role, Workspace.test_mode)
             .join(Workspace, Workspace.id == ApiKey.workspace_id)
             .outerjoin(
                 Membership,
@@ -66,7 +68,7 @@ async def _principal_from_api_key(state: State, session: Session, key: str) -> P
     ).first()
     if row is None:
         raise Unauthenticated("Invalid API key.")
-    api_key, creator_role = row
+    api_key, creator_role, workspace_test_mode = row
     if api_key.revoked_at is not None or (api_key.expires_at and api_key.expires_at <= now):
         raise Unauthenticated("Invalid API key.")
     if creator_role is None:
@@ -80,6 +82,7 @@ async def _principal_from_api_key(state: State, session: Session, key: str) -> P
         role=creator_role,
         scopes=scopes,
         api_key_id=api_key.id,
+        test_mode=workspace_test_mode or api_key.mode == "test",
     )
 
 
@@ -107,6 +110,7 @@ async def _principal_from_jwt(state: State, session: Session, token: str) -> Pri
         role=role,
         scopes=frozenset(scopes_for_role(role)),
         session_id=claims.session_id,
+        test_mode=row.Workspace.test_mode,
         extra={
             "two_factor_missing": row.Workspace.require_admin_2fa
             and role.at_least(Role.admin)

@@ -6,6 +6,13 @@ from qms.models.api_keys import ApiKey
 from qms.models.audit import AuditEvent
 from qms.models.auth import AuthSession, OneTimeToken, RefreshToken
 from qms.models.email import OutboxEmail
+from qms.models.whatsapp import (
+    MessageStatusEvent,
+    MetaWebhookEvent,
+    MetaWebhookKey,
+    WhatsAppConnection,
+    WhatsAppPhoneNumber,
+)
 
 __all__ = [
     "ApiKey",
@@ -14,10 +21,15 @@ __all__ = [
     "Base",
     "Invitation",
     "Membership",
+    "MessageStatusEvent",
+    "MetaWebhookEvent",
+    "MetaWebhookKey",
     "OneTimeToken",
     "OutboxEmail",
     "RefreshToken",
     "Role",
     "User",
+    "WhatsAppConnection",
+    "WhatsAppPhoneNumber",
     "Workspace",
 ]

@@ -69,6 +69,8 @@ class Workspace(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     default_country: Mapped[str | None] = mapped_column(String(2))
     require_admin_2fa: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # Test mode: every Cloud API call goes to the simulator (the workspace's own simulated WABA).
+    test_mode: Mapped[bool] = mapped_column(default=False, server_default="false")
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     terminated_at: Mapped[datetime | None]
     purge_after: Mapped[datetime | None]

@@ -21,6 +21,8 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(24))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    # `test` keys (qms_test_…) route every Cloud API call to the simulator.
+    mode: Mapped[str] = mapped_column(String(8), default="live", server_default="live")
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

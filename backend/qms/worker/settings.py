@@ -6,18 +6,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
 
 from qms.config import get_settings
-from qms.db import create_engine, create_sessionmaker, unit_of_work
+from qms.db import unit_of_work
 from qms.email.service import deliver
 from qms.logging import configure_logging
-from qms.secrets_store import load_secrets
-from qms.security.crypto import Keyring
+from qms.resources import build_state, close_state
 from qms.state import AppState
+from qms.webhooks.registry import load_handlers
+from qms.webhooks.service import process_event
 
 log = structlog.get_logger("qms.worker")
 
@@ -25,23 +25,12 @@ log = structlog.get_logger("qms.worker")
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
-    secrets = load_secrets(settings)
-    engine = create_engine(settings.database_url)
-    ctx["state"] = AppState(
-        settings=settings,
-        secrets=secrets,
-        keyring=Keyring(secrets.keyring),
-        engine=engine,
-        sessionmaker=create_sessionmaker(engine),
-        redis=ctx["redis"],
-        http=httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)),
-    )
+    load_handlers()
+    ctx["state"] = build_state(settings, ctx["redis"])
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    state: AppState = ctx["state"]
-    await state.http.aclose()
-    await state.engine.dispose()
+    await close_state(ctx["state"])
 
 
 async def deliver_email(ctx: dict[str, Any], email_id: str) -> None:
@@ -50,13 +39,19 @@ async def deliver_email(ctx: dict[str, Any], email_id: str) -> None:
         await deliver(session, state.keyring, state.settings, uuid.UUID(email_id))
 
 
+async def process_meta_webhook(ctx: dict[str, Any], event_id: int) -> None:
+    state: AppState = ctx["state"]
+    async with unit_of_work(state.sessionmaker, state.redis) as session:
+        await process_event(session, state, event_id)
+
+
 async def housekeeping(ctx: dict[str, Any]) -> None:
     """The periodic slot: retention and reconciliation jobs of later issues hook in here."""
     log.info("housekeeping_tick")
 
 
 class WorkerSettings:
-    functions = [deliver_email]
+    functions = [deliver_email, process_meta_webhook]
     cron_jobs = [cron(housekeeping, minute={0, 15, 30, 45}, run_at_startup=False)]
     on_startup = startup
     on_shutdown = shutdown

@@ -28,6 +28,7 @@ class WorkspaceOut(Out):
     timezone: str
     default_country: str | None
     require_admin_2fa: bool
+    test_mode: bool
     status: str
     created_at: datetime
 
@@ -39,6 +40,9 @@ class WorkspaceUpdate(Schema):
     timezone: str | None = Field(default=None, max_length=64)
     default_country: CountryCode | None = None
     require_admin_2fa: bool | None = None
+    test_mode: bool | None = Field(
+        default=None, description="Send every WhatsApp call to the simulator."
+    )
 
 
 class WorkspaceDelete(Schema):

@@ -86,7 +86,7 @@ async def update_workspace(
     workspace = await get_workspace(session, principal.workspace_id)
     changes = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
-        if value is None and field in {"name", "timezone", "require_admin_2fa"}:
+        if value is None and field in {"name", "timezone", "require_admin_2fa", "test_mode"}:
             continue
         setattr(workspace, field, value)
     await audit.record(
