@@ -144,6 +144,33 @@ def e2e_server(args: argparse.Namespace) -> int:
     )
 
 
+def rotate_keys(args: argparse.Namespace) -> int:
+    """Re-encrypt stored secrets under the active key (see qms.security.rotation)."""
+    import asyncio
+
+    from qms.db import create_engine, create_sessionmaker
+    from qms.secrets_store import add_generated_key, load_secrets
+    from qms.security.crypto import Keyring
+    from qms.security.rotation import rotate_all
+
+    settings = Settings()
+    if args.generate:
+        kid = add_generated_key(settings)
+        print(f"New active key {kid} added to {settings.data_dir / 'secrets.json'}")
+    keyring = Keyring(load_secrets(settings).keyring)
+
+    async def _run() -> dict[str, int]:
+        engine = create_engine(settings.database_url)
+        try:
+            return await rotate_all(create_sessionmaker(engine), keyring)
+        finally:
+            await engine.dispose()
+
+    for column, count in asyncio.run(_run()).items():
+        print(f"{column}: {count} re-encrypted with key {keyring.active_kid}")
+    return 0
+
+
 def export_openapi(args: argparse.Namespace) -> int:
     from qms.main import create_app
 
@@ -173,6 +200,13 @@ def main() -> int:
     p = sub.add_parser("e2e-server", help="fresh qms_e2e database + API/SPA for browser tests")
     p.add_argument("--port", type=int, default=8001)
     p.set_defaults(func=e2e_server)
+    p = sub.add_parser("rotate-keys", help="re-encrypt stored secrets with the active key")
+    p.add_argument(
+        "--generate",
+        action="store_true",
+        help="development: first add a new key to the generated secrets file",
+    )
+    p.set_defaults(func=rotate_keys)
     p = sub.add_parser("openapi", help="write openapi/openapi.json")
     p.add_argument("--output", default=str(REPO_ROOT / "openapi" / "openapi.json"))
     p.add_argument("--check", action="store_true")

@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from qms.config import SECRET_SETTINGS, Settings
 
@@ -61,12 +62,17 @@ def _generated(settings: Settings) -> dict[str, str]:
     if missing:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         data = {**data, **missing}
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
+        _write(path, data)
     return data
+
+
+def _write(path: Path, data: dict[str, str]) -> None:
+    """Atomically, readable by the owner only."""
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh)
+    os.replace(tmp, path)
 
 
 def load_secrets(settings: Settings) -> Secrets:
@@ -83,3 +89,14 @@ def load_secrets(settings: Settings) -> Secrets:
         meta_app_secret=values["meta_app_secret"],
         meta_verify_token=values["meta_verify_token"],
     )
+
+
+def add_generated_key(settings: Settings) -> str:
+    """Development only: put a new key first in the generated keyring (old keys stay readable)."""
+    if settings.encryption_keys is not None:
+        raise ValueError("QMS_ENCRYPTION_KEYS is set: add the new key there instead")
+    data = _generated(settings)
+    kid = f"k{len(parse_keyring(data['encryption_keys'])) + 1}"
+    data["encryption_keys"] = f"{kid}:{new_key_b64()},{data['encryption_keys']}"
+    _write(settings.data_dir / "secrets.json", data)
+    return kid
