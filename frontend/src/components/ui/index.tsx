@@ -1,0 +1,277 @@
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type ButtonHTMLAttributes,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+} from 'react';
+import { useI18n } from '../../lib/i18n';
+import { problemMessage } from '../../lib/problem';
+
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+  variant?: 'primary' | 'secondary' | 'danger' | 'ghost' | 'link';
+  size?: 'sm' | 'md';
+  loading?: boolean;
+};
+
+export function Button({ variant = 'primary', size = 'md', loading, className, children, disabled, type, ...rest }: ButtonProps) {
+  return (
+    <button
+      type={type ?? 'button'}
+      className={['btn', `btn-${variant}`, size === 'sm' ? 'btn-sm' : '', className ?? ''].join(' ').trim()}
+      disabled={disabled || loading}
+      aria-busy={loading || undefined}
+      {...rest}
+    >
+      {loading ? <span className="spinner spinner-inline" aria-hidden="true" /> : null}
+      {children}
+    </button>
+  );
+}
+
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | null;
+};
+
+export function Field({ label, hint, error, id, className, ...rest }: FieldProps) {
+  const autoId = useId();
+  const inputId = id ?? autoId;
+  const hintId = hint ? `${inputId}-hint` : undefined;
+  const errorId = error ? `${inputId}-error` : undefined;
+  return (
+    <div className={['field', className ?? ''].join(' ').trim()}>
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+        {...rest}
+      />
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+type SelectProps = SelectHTMLAttributes<HTMLSelectElement> & { label: ReactNode; hideLabel?: boolean };
+
+export function Select({ label, hideLabel, id, children, className, ...rest }: SelectProps) {
+  const autoId = useId();
+  const selectId = id ?? autoId;
+  return (
+    <div className={['field', className ?? ''].join(' ').trim()}>
+      <label htmlFor={selectId} className={hideLabel ? 'visually-hidden' : undefined}>
+        {label}
+      </label>
+      <select id={selectId} {...rest}>
+        {children}
+      </select>
+    </div>
+  );
+}
+
+type CheckboxProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> & { label: ReactNode; error?: string | null };
+
+export function Checkbox({ label, error, id, ...rest }: CheckboxProps) {
+  const autoId = useId();
+  const inputId = id ?? autoId;
+  return (
+    <div className="checkbox">
+      <input type="checkbox" id={inputId} aria-invalid={error ? true : undefined} {...rest} />
+      <label htmlFor={inputId}>{label}</label>
+      {error ? <p className="field-error">{error}</p> : null}
+    </div>
+  );
+}
+
+export function Alert({ kind = 'info', children, action }: { kind?: 'info' | 'success' | 'warning' | 'error'; children: ReactNode; action?: ReactNode }) {
+  return (
+    <div className={`alert alert-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      <div className="alert-body">{children}</div>
+      {action ? <div className="alert-action">{action}</div> : null}
+    </div>
+  );
+}
+
+/** An inline error for a failed request, localised from the problem `code`. */
+export function ErrorMessage({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  return <Alert kind="error">{problemMessage(error, t)}</Alert>;
+}
+
+export function Card({ title, description, children, actions, className }: { title?: ReactNode; description?: ReactNode; children?: ReactNode; actions?: ReactNode; className?: string }) {
+  return (
+    <section className={['card', className ?? ''].join(' ').trim()}>
+      {title || actions ? (
+        <header className="card-header">
+          <div>
+            {title ? <h2 className="card-title">{title}</h2> : null}
+            {description ? <p className="card-description">{description}</p> : null}
+          </div>
+          {actions ? <div className="card-actions">{actions}</div> : null}
+        </header>
+      ) : null}
+      {children}
+    </section>
+  );
+}
+
+export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <div>
+        <h1>{title}</h1>
+        {description ? <p className="page-description">{description}</p> : null}
+      </div>
+      {actions ? <div className="page-actions">{actions}</div> : null}
+    </header>
+  );
+}
+
+export function Spinner({ label }: { label?: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="spinner-wrap" role="status">
+      <span className="spinner" aria-hidden="true" />
+      <span className="visually-hidden">{label ?? t('common.loading')}</span>
+    </div>
+  );
+}
+
+export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'success' | 'warning' | 'danger' | 'info'; children: ReactNode }) {
+  return <span className={`badge badge-${tone}`}>{children}</span>;
+}
+
+export function EmptyState({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+type DialogProps = {
+  open: boolean;
+  title: ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
+  onClose?: () => void;
+  /** When false, Escape and backdrop clicks do not close the dialog. */
+  dismissible?: boolean;
+};
+
+export function Dialog({ open, title, children, footer, onClose, dismissible = true }: DialogProps) {
+  const titleId = useId();
+  const panelRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const previous = document.activeElement as HTMLElement | null;
+    panelRef.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && dismissible) onClose?.();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      previous?.focus?.();
+    };
+  }, [open, dismissible, onClose]);
+
+  if (!open) return null;
+  return (
+    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && dismissible && onClose?.()}>
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} tabIndex={-1} ref={panelRef}>
+        <h2 className="dialog-title" id={titleId}>
+          {title}
+        </h2>
+        <div className="dialog-body">{children}</div>
+        {footer ? <div className="dialog-footer">{footer}</div> : null}
+      </div>
+    </div>
+  );
+}
+
+/** A read-only value with a Copy button (clipboard API with a selection fallback). */
+export function CopyField({ value, label, testId }: { value: string; label: ReactNode; testId?: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const id = useId();
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+    } catch {
+      inputRef.current?.select();
+      document.execCommand?.('copy');
+    }
+    setCopied(true);
+    window.setTimeout(() => setCopied(false), 2000);
+  };
+
+  return (
+    <div className="field copy-field">
+      <label htmlFor={id}>{label}</label>
+      <div className="copy-row">
+        <input id={id} ref={inputRef} readOnly value={value} className="mono" data-testid={testId} onFocus={(e) => e.currentTarget.select()} dir="ltr" />
+        <Button variant="secondary" onClick={copy}>
+          {copied ? t('common.copied') : t('common.copy')}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+type ConfirmButtonProps = Omit<ButtonProps, 'onClick'> & {
+  /** The question shown in the confirmation dialog. */
+  confirm: ReactNode;
+  confirmLabel?: ReactNode;
+  onConfirm: () => unknown;
+};
+
+/** A button that asks for confirmation in a dialog before running a destructive action. */
+export function ConfirmButton({ confirm, confirmLabel, onConfirm, children, variant = 'danger', ...rest }: ConfirmButtonProps) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button variant={variant} {...rest} onClick={() => setOpen(true)}>
+        {children}
+      </Button>
+      <Dialog
+        open={open}
+        title={t('common.confirm')}
+        onClose={() => setOpen(false)}
+        footer={
+          <>
+            <Button variant="secondary" onClick={() => setOpen(false)}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              variant="danger"
+              onClick={() => {
+                setOpen(false);
+                onConfirm();
+              }}
+            >
+              {confirmLabel ?? children}
+            </Button>
+          </>
+        }
+      >
+        <p>{confirm}</p>
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+import { act, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LanguageToggle } from '../../components/language-toggle';
+import { ar } from './ar';
+import { en } from './en';
+import { I18nProvider, translate, useI18n } from './index';
+
+function Probe() {
+  const { t, dir, locale } = useI18n();
+  return (
+    <p data-testid="probe" data-dir={dir} data-locale={locale}>
+      {t('auth.sign_in')}
+    </p>
+  );
+}
+
+describe('i18n', () => {
+  beforeEach(() => {
+    localStorage.clear();
+    document.documentElement.setAttribute('dir', 'ltr');
+    document.documentElement.setAttribute('lang', 'en');
+  });
+
+  it('switching to Arabic sets dir="rtl" and lang="ar" on <html>, and back', async () => {
+    const user = userEvent.setup();
+    render(
+      <I18nProvider locale="en">
+        <Probe />
+        <LanguageToggle />
+      </I18nProvider>,
+    );
+    expect(document.documentElement).toHaveAttribute('dir', 'ltr');
+    expect(screen.getByTestId('probe')).toHaveTextContent('Sign in');
+
+    await user.click(screen.getByRole('button', { name: 'Switch language' }));
+    expect(document.documentElement).toHaveAttribute('dir', 'rtl');
+    expect(document.documentElement).toHaveAttribute('lang', 'ar');
+    expect(screen.getByTestId('probe')).toHaveTextContent('تسجيل الدخول');
+    expect(screen.getByTestId('probe')).toHaveAttribute('data-dir', 'rtl');
+    expect(localStorage.getItem('qms_locale')).toBe('ar');
+
+    await user.click(screen.getByRole('button', { name: 'تغيير اللغة' }));
+    expect(document.documentElement).toHaveAttribute('dir', 'ltr');
+    expect(document.documentElement).toHaveAttribute('lang', 'en');
+  });
+
+  it('restores the stored locale on start', () => {
+    localStorage.setItem('qms_locale', 'ar');
+    act(() => {
+      render(
+        <I18nProvider>
+          <Probe />
+        </I18nProvider>,
+      );
+    });
+    expect(screen.getByTestId('probe')).toHaveAttribute('data-locale', 'ar');
+    expect(document.documentElement).toHaveAttribute('dir', 'rtl');
+  });
+
+  it('interpolates variables', () => {
+    expect(translate('en', 'team.invite_sent', { email: 'a@b.co' })).toBe('Invitation sent to a@b.co.');
+    expect(translate('ar', 'team.invite_sent', { email: 'a@b.co' })).toBe('تم إرسال الدعوة إلى a@b.co.');
+  });
+
+  it('has an Arabic translation for every English message', () => {
+    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+      expect(ar[key], key).toBeTypeOf('string');
+      if (en[key] !== '') expect(ar[key], key).not.toBe('');
+    }
+  });
+});
