@@ -40,6 +40,7 @@ def make_settings(**overrides: Any) -> Settings:
         "meta_app_secret": "test-meta-app-secret",
         "meta_verify_token": "test-verify-token",
         "public_url": "http://testserver",
+        "refresh_reuse_grace_seconds": 0,
         "log_level": "WARNING",
         **overrides,
     }
@@ -170,3 +171,26 @@ async def create_key(client: httpx.AsyncClient, account: Account, scopes: list[s
     )
     assert r.status_code == 201, r.text
     return str(r.json()["key"])
+
+
+async def run_jobs(state: AppState) -> list[str]:
+    """Run the jobs waiting in the arq queue inline, as the worker would (with its context),
+    until none is left; returns the functions run."""
+    from arq.constants import default_queue_name, job_key_prefix
+
+    from qms.worker.settings import WorkerSettings
+
+    functions = {f.__name__: f for f in WorkerSettings.functions}
+    ran: list[str] = []
+    for _ in range(20):
+        jobs = await state.redis.queued_jobs()
+        if not jobs:
+            return ran
+        for job in jobs:
+            await state.redis.zrem(default_queue_name, job.job_id or "")
+            await state.redis.delete(job_key_prefix + (job.job_id or ""))
+            await functions[job.function](
+                {"state": state, "redis": state.redis, "job_try": 1}, *job.args, **job.kwargs
+            )
+            ran.append(job.function)
+    raise AssertionError("jobs keep enqueuing jobs")

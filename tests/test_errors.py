@@ -61,3 +61,31 @@ async def test_wrong_method_is_problem_405(client: httpx.AsyncClient) -> None:
     r = await client.put("/api/v1/auth/login", json={})
     assert r.status_code == 405
     assert r.json()["code"] == "method_not_allowed"
+
+
+async def test_nul_characters_and_naive_datetimes_are_422(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    r = await client.patch("/api/v1/me", headers=owner.headers, json={"full_name": "a\u0000b"})
+    assert r.status_code == 422
+    r = await client.get("/api/v1/audit-events?action=a%00b", headers=owner.headers)
+    assert r.status_code == 422
+    r = await client.get("/api/v1/audit-events?since=2026-01-01T00:00:00", headers=owner.headers)
+    assert r.status_code == 422
+    from qms.pagination import encode_cursor
+
+    r = await client.get(
+        f"/api/v1/audit-events?cursor={encode_cursor({'id': 10**30})}", headers=owner.headers
+    )
+    assert r.status_code == 422 and r.json()["code"] == "pagination.invalid_cursor"
+
+
+async def test_unknown_timezone_is_422(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    r = await client.patch(
+        "/api/v1/workspace", headers=owner.headers, json={"timezone": "Not/AZone"}
+    )
+    assert r.status_code == 422
+    r = await client.patch(
+        "/api/v1/workspace", headers=owner.headers, json={"timezone": "Africa/Khartoum"}
+    )
+    assert r.status_code == 200

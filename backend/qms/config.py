@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +56,9 @@ class Settings(BaseSettings):
 
     access_token_ttl_seconds: int = Field(default=900, le=900, gt=0)
     refresh_token_ttl_days: int = 30
+    # A refresh token replayed within this many seconds of its rotation is taken as two tabs
+    # refreshing at once, not theft: it gets its own successor instead of revoking the session.
+    refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=60)
     email_token_ttl_hours: int = 24
     password_reset_ttl_minutes: int = 30
     invitation_ttl_days: int = 7
@@ -68,6 +71,8 @@ class Settings(BaseSettings):
     reset_max_per_account: int = 3
     reset_max_per_ip: int = 10
     throttle_window_seconds: int = 900
+    signup_max_per_ip: int = 20
+    password_check_max_per_account: int = 5
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -75,6 +80,12 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
     mail_from: str = "QMS <no-reply@qms.local>"
+
+    @field_validator("smtp_host", "smtp_username", "smtp_password", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # docker-compose passes unset variables as empty strings
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -18,14 +18,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 # The audit log is append-only in the database itself: the app connects as a superuser here, so
-# grants alone prove nothing. The only changes allowed are the two retention/erasure paths, each
-# a function that opens the guard for its own statement: blanking the personal fields (IP, user
-# agent) of one user's events, and deleting events older than a cut-off.
+# grants alone prove nothing. The only changes allowed are the two retention/erasure paths, each a
+# database function: blanking the personal fields (IP, user agent) of one user's events, and
+# deleting events older than a cut-off. The guard recognises them by the call stack (PG_CONTEXT),
+# which a client cannot forge with session settings.
 AUDIT_APPEND_ONLY = [
     """
 CREATE FUNCTION audit_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE stack text;
 BEGIN
-    IF current_setting('qms.audit_maintenance', true) = 'blank' AND TG_OP = 'UPDATE'
+    GET DIAGNOSTICS stack = PG_CONTEXT;
+    IF TG_OP = 'UPDATE'
+       AND stack LIKE '%function audit_blank_personal_data(uuid) line%'
        AND NEW.ip IS NULL AND NEW.user_agent IS NULL
        AND (NEW.id, NEW.workspace_id, NEW.actor_user_id, NEW.actor_api_key_id, NEW.action,
             NEW.target_type, NEW.target_id, NEW.details, NEW.created_at)
@@ -34,8 +38,8 @@ BEGIN
             OLD.target_type, OLD.target_id, OLD.details, OLD.created_at) THEN
         RETURN NEW;
     END IF;
-    IF current_setting('qms.audit_maintenance', true) = 'purge' AND TG_OP = 'DELETE'
-       AND OLD.created_at < current_setting('qms.audit_purge_cutoff', true)::timestamptz THEN
+    IF TG_OP = 'DELETE'
+       AND stack LIKE '%function audit_purge_before(timestamp with time zone) line%' THEN
         RETURN OLD;
     END IF;
     RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP
@@ -57,11 +61,9 @@ CREATE FUNCTION audit_blank_personal_data(p_user_id uuid) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
-    PERFORM set_config('qms.audit_maintenance', 'blank', true);
     UPDATE audit_events SET ip = NULL, user_agent = NULL
      WHERE actor_user_id = p_user_id AND (ip IS NOT NULL OR user_agent IS NOT NULL);
     GET DIAGNOSTICS n = ROW_COUNT;
-    PERFORM set_config('qms.audit_maintenance', '', true);
     RETURN n;
 END $$
 """,
@@ -70,11 +72,8 @@ CREATE FUNCTION audit_purge_before(p_cutoff timestamptz) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
-    PERFORM set_config('qms.audit_maintenance', 'purge', true);
-    PERFORM set_config('qms.audit_purge_cutoff', p_cutoff::text, true);
     DELETE FROM audit_events WHERE created_at < p_cutoff;
     GET DIAGNOSTICS n = ROW_COUNT;
-    PERFORM set_config('qms.audit_maintenance', '', true);
     RETURN n;
 END $$
 """,
@@ -296,6 +295,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_invitations_workspace_id"), "invitations", ["workspace_id"], unique=False
     )
+    # At most one open invitation per address and workspace (concurrent invites race here).
+    op.create_index(
+        "uq_invitations_open_email",
+        "invitations",
+        ["workspace_id", sa.text("lower(email)")],
+        unique=True,
+        postgresql_where=sa.text("accepted_at IS NULL AND revoked_at IS NULL"),
+    )
     op.create_table(
         "memberships",
         sa.Column("workspace_id", sa.UUID(), nullable=False),
@@ -392,6 +399,7 @@ def downgrade() -> None:
     op.drop_table("one_time_tokens")
     op.drop_index(op.f("ix_memberships_user_id"), table_name="memberships")
     op.drop_table("memberships")
+    op.drop_index("uq_invitations_open_email", table_name="invitations")
     op.drop_index(op.f("ix_invitations_workspace_id"), table_name="invitations")
     op.drop_table("invitations")
     op.drop_index(op.f("ix_auth_sessions_user_id"), table_name="auth_sessions")

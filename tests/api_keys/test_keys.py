@@ -4,7 +4,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import add_member, signup
+from tests.conftest import add_member, create_key, signup
 
 
 async def test_key_is_shown_once_and_stored_hashed(
@@ -91,3 +91,61 @@ async def test_scope_catalogue_is_published(client: httpx.AsyncClient) -> None:
     items = (await client.get("/api/v1/api-keys/scopes", headers=owner.headers)).json()["items"]
     scopes = {i["scope"]: i["min_role"] for i in items}
     assert scopes["contacts:read"] == "viewer" and scopes["billing:write"] == "owner"
+
+
+async def test_a_key_cannot_mint_a_stronger_key_or_touch_owners(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    viewer = await add_member(client, owner, "viewer")
+    keys_only = {"Authorization": f"Bearer {await create_key(client, owner, ['api_keys:write'])}"}
+    r = await client.post(
+        "/api/v1/api-keys",
+        headers=keys_only,
+        json={"name": "x", "scopes": ["audit:read", "billing:write"]},
+    )
+    assert r.status_code == 403 and r.json()["code"] == "api_keys.scope_exceeds_role"
+    members = {"Authorization": f"Bearer {await create_key(client, owner, ['members:write'])}"}
+    r = await client.patch(
+        f"/api/v1/workspace/members/{viewer.user_id}", headers=members, json={"role": "owner"}
+    )
+    assert r.status_code == 403
+    r = await client.post(
+        "/api/v1/workspace/invitations",
+        headers=members,
+        json={"email": "boss@example.com", "role": "owner"},
+    )
+    assert r.status_code == 403
+
+
+async def test_bad_key_inputs_are_422_not_500(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    for body in (
+        {"name": "x", "scopes": ["contacts:read"], "expires_at": "2030-01-01T00:00:00"},
+        {"name": "x" * 150, "scopes": ["contacts:read"]},
+        {"name": "nul\u0000byte", "scopes": ["contacts:read"]},
+        {"name": "x", "scopes": ["contacts:read"], "expires_at": "2001-01-01T00:00:00Z"},
+    ):
+        r = await client.post("/api/v1/api-keys", headers=owner.headers, json=body)
+        assert r.status_code == 422, (body, r.text)
+
+
+async def test_admin_keys_follow_the_two_factor_rule(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    key = await create_key(client, owner, ["workspace:read"])
+    await client.patch("/api/v1/workspace", headers=owner.headers, json={"require_admin_2fa": True})
+    r = await client.get("/api/v1/workspace", headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 403 and r.json()["code"] == "auth.two_factor_enrollment_required"
+
+
+async def test_test_mode_keys(client: httpx.AsyncClient) -> None:
+    owner = await signup(client)
+    r = await client.post(
+        "/api/v1/api-keys",
+        headers=owner.headers,
+        json={"name": "sandbox", "scopes": ["workspace:read"], "mode": "test"},
+    )
+    assert r.status_code == 201
+    assert r.json()["key"].startswith("qms_test_") and r.json()["mode"] == "test"
+    r = await client.get(
+        "/api/v1/workspace", headers={"Authorization": f"Bearer {r.json()['key']}"}
+    )
+    assert r.status_code == 200

@@ -75,6 +75,29 @@ async def test_raw_changes_are_refused(
     assert await _count(conn) == before
 
 
+async def test_session_settings_cannot_open_the_guard(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
+    await signup(client)
+    before = await _count(conn)
+    for statement in (
+        "delete from audit_events",
+        "update audit_events set ip = null, user_agent = null",
+    ):
+        savepoint = await conn.begin_nested()
+        await conn.execute(text("set local qms.audit_maintenance = 'purge'"))
+        await conn.execute(text("set local qms.audit_purge_cutoff = 'infinity'"))
+        with pytest.raises(DBAPIError, match="append-only"):
+            await conn.execute(text(statement))
+        await savepoint.rollback()
+    # nor does an anonymous code block
+    savepoint = await conn.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        await conn.execute(text("do $$ begin delete from audit_events; end $$"))
+    await savepoint.rollback()
+    assert await _count(conn) == before
+
+
 async def test_blank_personal_data_function(
     client: httpx.AsyncClient, conn: AsyncConnection
 ) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import httpx
 import pyotp
 from sqlalchemy import select, text
@@ -7,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.legal.service import POLICY_VERSION
 from qms.models import AuditEvent, User
-from tests.conftest import PASSWORD, outbox_link, signup, unique_email
+from qms.state import AppState
+from tests.conftest import PASSWORD, outbox_link, run_jobs, signup, unique_email
 
 
 async def _login(
@@ -90,6 +93,7 @@ async def test_login_sets_httponly_refresh_cookie_not_body(client: httpx.AsyncCl
     assert any(c.startswith("qms_csrf=") and "HttpOnly" not in c for c in cookies)
     r = await _login(client, account.email, return_refresh_token=True)
     assert r.json()["refresh_token"]
+    assert "set-cookie" not in r.headers  # integrators get the body token instead
 
 
 async def test_failed_login_is_audited(client: httpx.AsyncClient, db: AsyncSession) -> None:
@@ -114,12 +118,16 @@ async def test_login_throttled_per_account(client: httpx.AsyncClient) -> None:
     assert r.json()["code"] == "rate_limited"
 
 
-async def test_password_reset_flow_revokes_sessions(client: httpx.AsyncClient) -> None:
+async def test_password_reset_flow_revokes_sessions(
+    client: httpx.AsyncClient, app_state: AppState
+) -> None:
     account = await signup(client)
     r = await client.post("/api/v1/auth/password-reset", json={"email": account.email})
     assert r.status_code == 202
     unknown = await client.post("/api/v1/auth/password-reset", json={"email": unique_email()})
     assert unknown.status_code == 202  # no enumeration
+    ran = await run_jobs(app_state)
+    assert ran.count("send_password_reset") == 2 and "deliver_email" in ran
     token = await outbox_link(client, account.email, "/reset-password")
     r = await client.post(
         "/api/v1/auth/password-reset/confirm",
@@ -138,9 +146,12 @@ async def test_password_reset_flow_revokes_sessions(client: httpx.AsyncClient) -
     assert (await _login(client, account.email, "a brand new password")).status_code == 200
 
 
-async def test_reset_tokens_are_stored_hashed(client: httpx.AsyncClient, db: AsyncSession) -> None:
+async def test_reset_tokens_are_stored_hashed(
+    client: httpx.AsyncClient, db: AsyncSession, app_state: AppState
+) -> None:
     account = await signup(client)
     await client.post("/api/v1/auth/password-reset", json={"email": account.email})
+    await run_jobs(app_state)
     token = await outbox_link(client, account.email, "/reset-password")
     stored = (await db.execute(text("select token_hash from one_time_tokens"))).scalars().all()
     assert token not in stored and all(len(h) == 64 for h in stored)
@@ -181,7 +192,9 @@ async def test_two_factor_login(client: httpx.AsyncClient) -> None:
     assert r.status_code == 401 and r.json()["code"] == "auth.totp_required"
     r = await _login(client, account.email, totp_code="123456")
     assert r.status_code == 401 and r.json()["code"] == "auth.totp_invalid"
-    code = totp.now()
+    # the enabling code is spent; the next window's code is accepted (one step of clock skew)
+    assert (await _login(client, account.email, totp_code=totp.now())).status_code == 401
+    code = totp.at(time.time() + 30)
     assert (await _login(client, account.email, totp_code=code)).status_code == 200
     # the same code cannot be replayed
     assert (await _login(client, account.email, totp_code=code)).status_code == 401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from qms.state import AppState
 from tests.conftest import PASSWORD, signup
 
 
@@ -100,3 +101,30 @@ async def test_sessions_list_revoke_and_password_change(client: httpx.AsyncClien
     r = await client.delete(f"/api/v1/me/sessions/{current['id']}", headers=account.headers)
     assert r.status_code == 204
     assert (await client.get("/api/v1/me", headers=account.headers)).status_code == 401
+
+
+async def test_concurrent_refresh_within_grace_keeps_the_session(
+    client: httpx.AsyncClient, app_state: AppState
+) -> None:
+    account = await signup(client)
+    app_state.settings.refresh_reuse_grace_seconds = 10
+    try:
+        first = await _refresh(client, account.refresh_token)
+        second = await _refresh(client, account.refresh_token)  # the other tab, same moment
+        assert first.status_code == second.status_code == 200
+        assert (await _refresh(client, second.json()["refresh_token"])).status_code == 200
+    finally:
+        app_state.settings.refresh_reuse_grace_seconds = 0
+
+
+async def test_wrong_current_password_is_throttled(client: httpx.AsyncClient) -> None:
+    account = await signup(client)
+    codes = []
+    for _ in range(6):
+        r = await client.post(
+            "/api/v1/me/password",
+            headers=account.headers,
+            json={"current_password": "not my password", "new_password": "another long password"},
+        )
+        codes.append(r.status_code)
+    assert codes == [400] * 5 + [429]

@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.accounts.schemas import UserOut, UserUpdate
 from qms.audit import service as audit
-from qms.auth.service import check_second_factor
+from qms.auth.service import check_password, check_second_factor
 from qms.errors import AppError, Conflict, NotFound
 from qms.models import AuthSession, User
-from qms.security.passwords import verify_password
 from qms.security.tokens import hash_token
 from qms.state import AppState
 
@@ -100,8 +99,11 @@ async def totp_enable(
     if user.totp_secret_encrypted is None:
         raise AppError("Start the set-up first.", code="auth.totp_not_set_up", status=409)
     secret = state.keyring.decrypt_text(user.totp_secret_encrypted, _totp_aad(user.id))
-    if not pyotp.TOTP(secret).verify(code.replace(" ", ""), valid_window=1):
+    code = code.replace(" ", "")
+    if not pyotp.TOTP(secret).verify(code, valid_window=1):
         raise AppError("The two-factor code is not valid.", code="auth.totp_invalid", status=400)
+    # The code that turned 2FA on cannot then be replayed at login.
+    await state.redis.set(f"qms:totp-used:{user.id}:{code}", 1, ex=120)
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(10)]
     user.totp_recovery_hashes = [hash_token(c, state.secrets.hmac_key) for c in codes]
     user.totp_enabled_at = datetime.now(UTC)
@@ -127,8 +129,7 @@ async def totp_disable(
     user = await session.get_one(User, user_id)
     if user.totp_enabled_at is None:
         return
-    if not verify_password(password, user.password_hash):
-        raise AppError("The password is incorrect.", code="auth.wrong_password")
+    await check_password(state, user, password)
     await check_second_factor(state, user, code)
     user.totp_enabled_at = None
     user.totp_secret_encrypted = None

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from qms.models.accounts import Role
-from qms.schemas import Name, Out, Schema
+from qms.schemas import Out, Schema
 
 
 class ScopeOut(Out):
@@ -17,9 +17,11 @@ class ScopeOut(Out):
 
 
 class ApiKeyCreate(Schema):
-    name: Name
-    scopes: list[str] = Field(min_length=1, max_length=50)
-    expires_at: datetime | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    scopes: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        min_length=1, max_length=50
+    )
+    expires_at: AwareDatetime | None = None
     mode: Literal["live", "test"] = Field(
         default="live",
         description="`test` keys (qms_test_…) send every WhatsApp call to the simulator.",

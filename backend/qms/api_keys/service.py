@@ -40,7 +40,9 @@ async def create_key(
             code="api_keys.unknown_scope",
             extra={"unknown_scopes": unknown},
         )
-    beyond = [s for s in scopes if s not in scopes_for_role(principal.role)]
+    # A key never exceeds its creator's role, nor (when a key creates a key) the calling key.
+    allowed = scopes_for_role(principal.role) & set(principal.scopes)
+    beyond = [s for s in scopes if s not in allowed]
     if beyond:
         raise Forbidden(
             f"A key cannot have more rights than you: {', '.join(beyond)}.",

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 
 from qms.audit import service
 from qms.audit.schemas import AuditEventOut
 from qms.auth.dependencies import Principal, requires
 from qms.deps import Session
+from qms.errors import Unprocessable
 from qms.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
@@ -21,18 +22,20 @@ AuditRead = Annotated[Principal, Depends(requires("audit:read"))]
 async def list_audit_events(
     principal: AuditRead,
     session: Session,
-    action: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_.]+$")] = None,
     actor_id: uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AuditEventOut]:
     """Security-relevant events of this workspace, newest first."""
     position = decode_cursor(cursor)
     before_id = position.get("id") if position else None
-    if before_id is not None and not isinstance(before_id, int):
-        before_id = None
+    if before_id is not None and (
+        not isinstance(before_id, int) or isinstance(before_id, bool) or not 0 < before_id < 2**63
+    ):
+        raise Unprocessable("The cursor is not valid.", code="pagination.invalid_cursor")
     rows = await service.list_events(
         session,
         principal.workspace_id,

@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, Text, Uuid, insert, literal, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.auth.dependencies import Principal
 from qms.context import request_meta
-from qms.models import AuditEvent, User
+from qms.models import AuditEvent, Membership, User
 
 
 async def record(
@@ -37,6 +38,43 @@ async def record(
             ip=meta.ip,
             user_agent=meta.user_agent,
             details=details or {},
+        )
+    )
+
+
+async def record_login_failure(session: AsyncSession, user_id: uuid.UUID | None) -> None:
+    """One INSERT … SELECT whether or not the account exists (the workspace is looked up in the
+    same statement), so a failed login costs the same either way."""
+    meta = request_meta.get()
+    workspace = (
+        select(Membership.workspace_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Membership.created_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    await session.execute(
+        insert(AuditEvent).from_select(
+            [
+                "workspace_id",
+                "actor_user_id",
+                "action",
+                "target_type",
+                "target_id",
+                "ip",
+                "user_agent",
+                "details",
+            ],
+            select(
+                workspace,
+                literal(user_id, Uuid),
+                literal("auth.login_failed"),
+                literal("user"),
+                literal(str(user_id) if user_id else None, String),
+                literal(meta.ip, String),
+                literal(meta.user_agent, Text),
+                literal({}, JSONB),
+            ),
         )
     )
 

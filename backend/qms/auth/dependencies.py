@@ -56,19 +56,26 @@ async def _principal_from_api_key(state: State, session: Session, key: str) -> P
     now = datetime.now(UTC)
     row = (
         await session.execute(
-            select(ApiKey, Membership.role, Workspace.test_mode)
+            select(
+                ApiKey,
+                Membership.role,
+                Workspace.test_mode,
+                Workspace.require_admin_2fa,
+                User.totp_enabled_at,
+            )
             .join(Workspace, Workspace.id == ApiKey.workspace_id)
             .outerjoin(
                 Membership,
                 (Membership.workspace_id == ApiKey.workspace_id)
                 & (Membership.user_id == ApiKey.created_by),
             )
+            .outerjoin(User, User.id == ApiKey.created_by)
             .where(ApiKey.key_hash == digest, Workspace.status == "active")
         )
     ).first()
     if row is None:
         raise Unauthenticated("Invalid API key.")
-    api_key, creator_role, workspace_test_mode = row
+    api_key, creator_role, workspace_test_mode, require_admin_2fa, creator_totp = row
     if api_key.revoked_at is not None or (api_key.expires_at and api_key.expires_at <= now):
         raise Unauthenticated("Invalid API key.")
     if creator_role is None:
@@ -83,6 +90,12 @@ async def _principal_from_api_key(state: State, session: Session, key: str) -> P
         scopes=scopes,
         api_key_id=api_key.id,
         test_mode=workspace_test_mode or api_key.mode == "test",
+        # An admin's key inherits the workspace's rule that admins use two-factor.
+        extra={
+            "two_factor_missing": require_admin_2fa
+            and creator_role.at_least(Role.admin)
+            and creator_totp is None
+        },
     )
 
 

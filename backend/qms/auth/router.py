@@ -77,9 +77,11 @@ def _refresh_token_from(request: Request, body_token: str | None) -> str:
 def _reply(
     response: Response, state: State, issued: service.IssuedTokens, in_body: bool
 ) -> TokenResponse:
-    _set_session_cookies(response, state, issued.refresh_token)
+    """Browser clients get the refresh token as a cookie; integrators in the body instead."""
     if in_body:
         issued.response.refresh_token = issued.refresh_token
+    else:
+        _set_session_cookies(response, state, issued.refresh_token)
     return issued.response
 
 

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.audit import service as audit
 from qms.auth.schemas import SignupRequest, TokenResponse
 from qms.context import request_meta
+from qms.db import enqueue_after_commit
 from qms.email.service import queue_email
 from qms.errors import AppError, Conflict, Unauthenticated, Unprocessable
 from qms.legal.service import POLICY_VERSION
@@ -80,6 +82,8 @@ async def pending_invitation(
             select(Invitation, Workspace)
             .join(Workspace, Workspace.id == Invitation.workspace_id)
             .where(Invitation.token_hash == hash_token(token, state.secrets.hmac_key))
+            # Concurrent accepts of one link queue here; the later ones see it accepted.
+            .with_for_update(of=Invitation)
         )
     ).first()
     if row is None or row[0].status_at(now()) != "pending" or row[1].status != "active":
@@ -88,6 +92,13 @@ async def pending_invitation(
 
 
 async def signup(session: AsyncSession, state: AppState, data: SignupRequest) -> User:
+    await hit(
+        state.redis,
+        "signup-ip",
+        request_meta.get().ip or "unknown",
+        state.settings.signup_max_per_ip,
+        state.settings.throttle_window_seconds,
+    )
     if not data.age_confirmed:
         raise Unprocessable(
             "You must be 18 or older to use QMS.", code="auth.age_confirmation_required"
@@ -112,8 +123,9 @@ async def signup(session: AsyncSession, state: AppState, data: SignupRequest) ->
             "A business name is required.",
             extra={"errors": [{"loc": ["body", "business_name"], "msg": "Field required"}]},
         )
+    email_taken = Conflict("An account with this email already exists.", code="auth.email_taken")
     if await find_user_by_email(session, data.email) is not None:
-        raise Conflict("An account with this email already exists.", code="auth.email_taken")
+        raise email_taken
 
     at = now()
     user = User(
@@ -128,7 +140,10 @@ async def signup(session: AsyncSession, state: AppState, data: SignupRequest) ->
         privacy_policy_accepted_at=at,
     )
     session.add(user)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent signup with the same email won
+        raise email_taken from exc
     if invitation is not None:
         workspace_id = invitation.workspace_id
         session.add(Membership(workspace_id=workspace_id, user_id=user.id, role=invitation.role))
@@ -248,6 +263,20 @@ async def check_second_factor(state: AppState, user: User, code: str | None) -> 
     raise AppError("The two-factor code is not valid.", code="auth.totp_invalid", status=401)
 
 
+async def check_password(state: AppState, user: User, password: str) -> None:
+    """Re-authentication inside a session (password change, 2FA off), throttled per account."""
+    await hit(
+        state.redis,
+        "password-check",
+        str(user.id),
+        state.settings.password_check_max_per_account,
+        state.settings.throttle_window_seconds,
+    )
+    if not verify_password(password, user.password_hash):
+        raise AppError("The password is incorrect.", code="auth.wrong_password")
+    await clear(state.redis, "password-check", str(user.id))
+
+
 async def login(
     session: AsyncSession, state: AppState, email: str, password: str, totp_code: str | None
 ) -> IssuedTokens:
@@ -259,20 +288,13 @@ async def login(
 
     user = await find_user_by_email(session, email)
     if not verify_password(password, user.password_hash if user else None) or user is None:
-        if user is not None:
-            membership = await session.scalar(
-                select(Membership).where(Membership.user_id == user.id).limit(1)
-            )
-            await audit.record(
-                session,
-                "auth.login_failed",
-                workspace_id=membership.workspace_id if membership else None,
-                actor_user_id=user.id,
-                target_type="user",
-                target_id=user.id,
-            )
+        # The same statements for unknown and known emails: timing tells nothing.
+        await audit.record_login_failure(session, user.id if user else None)
         raise InvalidCredentials("The email or password is incorrect.")
     membership = await default_membership(session, user.id)
+    if user.totp_enabled_at is not None:
+        # Lock the user: a recovery code must not be spent twice by concurrent logins.
+        await session.refresh(user, with_for_update=True)
     await check_second_factor(state, user, totp_code)
     await clear(state.redis, "login-account", email)
     issued = await start_session(session, state, user, membership)
@@ -314,7 +336,8 @@ async def refresh(session: AsyncSession, state: AppState, token: str) -> IssuedT
     stored, auth_session = row
     if auth_session.revoked_at is not None or auth_session.expires_at <= now():
         raise invalid
-    if stored.used_at is not None:
+    grace = timedelta(seconds=state.settings.refresh_reuse_grace_seconds)
+    if stored.used_at is not None and now() - stored.used_at > grace:
         # A rotated token came back: someone holds a copy. End the whole family.
         auth_session.revoked_at = now()
         auth_session.revoked_reason = "refresh_reuse"
@@ -331,7 +354,7 @@ async def refresh(session: AsyncSession, state: AppState, token: str) -> IssuedT
             code="auth.refresh_reused",
             keep_changes=True,
         )
-    stored.used_at = now()
+    stored.used_at = stored.used_at or now()
     auth_session.last_used_at = now()
     membership = await default_membership(
         session, auth_session.user_id, preferred=auth_session.workspace_id
@@ -440,9 +463,16 @@ async def request_password_reset(session: AsyncSession, state: AppState, email: 
         window,
     )
     await hit(state.redis, "reset-account", email, settings.reset_max_per_account, window)
+    # The lookup and the mail happen in a job, so the answer takes the same time whether or not
+    # the address has an account.
+    enqueue_after_commit(session, "send_password_reset", email)
+
+
+async def send_password_reset(session: AsyncSession, state: AppState, email: str) -> None:
+    settings = state.settings
     user = await find_user_by_email(session, email)
     if user is None:
-        return  # same answer either way: no account enumeration
+        return
     token = await _new_one_time_token(
         session,
         state,
@@ -492,8 +522,7 @@ async def change_password(
     new: str,
 ) -> None:
     user = await session.get_one(User, user_id)
-    if not verify_password(current, user.password_hash):
-        raise AppError("The current password is incorrect.", code="auth.wrong_password")
+    await check_password(state, user, current)
     user.password_hash = hash_password(new)
     await revoke_sessions(session, user.id, "password_changed", keep=session_id)
     await audit.record(

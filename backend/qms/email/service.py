@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.config import Settings
@@ -47,16 +47,18 @@ def read_body(keyring: Keyring, email: OutboxEmail) -> str | None:
 
 async def deliver(
     session: AsyncSession, keyring: Keyring, settings: Settings, email_id: uuid.UUID
-) -> None:
+) -> bool:
+    """Send one mail. False means it failed and should be retried; the failure (attempts, last
+    error) is recorded in the caller's transaction, which commits either way."""
     email = await session.scalar(
         select(OutboxEmail).where(OutboxEmail.id == email_id).with_for_update(skip_locked=True)
     )
     if email is None or email.sent_at is not None or email.body_encrypted is None:
-        return
+        return True
     if settings.smtp_host is None:
         if settings.is_production:
             log.warning("email_not_sent_no_smtp", email_id=str(email.id))
-        return  # development: the dev outbox page shows it
+        return True  # development: the dev outbox page shows it
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = email.to_address
@@ -75,6 +77,28 @@ async def deliver(
         )
     except (aiosmtplib.SMTPException, OSError) as exc:
         email.last_error = type(exc).__name__
-        raise
+        log.warning(
+            "email_send_failed",
+            email_id=str(email.id),
+            error=email.last_error,
+            attempts=email.attempts,
+        )
+        return False
     email.sent_at = datetime.now(UTC)
     email.body_encrypted = None  # the one-time link is no longer kept once delivered
+    return True
+
+
+async def unsent_email_ids(session: AsyncSession, max_attempts: int = 10) -> list[uuid.UUID]:
+    """Mails still waiting after their retries ran out (e.g. a long SMTP outage)."""
+    rows = await session.scalars(
+        select(OutboxEmail.id)
+        .where(
+            OutboxEmail.sent_at.is_(None),
+            OutboxEmail.body_encrypted.is_not(None),
+            OutboxEmail.attempts < max_attempts,
+            OutboxEmail.created_at > func.now() - text("interval '3 days'"),
+        )
+        .limit(1000)
+    )
+    return list(rows)

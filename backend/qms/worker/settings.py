@@ -7,12 +7,13 @@ import uuid
 from typing import Any
 
 import structlog
-from arq import cron
+from arq import Retry, cron
 from arq.connections import RedisSettings
 
+from qms.auth import service as auth_service
 from qms.config import get_settings
 from qms.db import unit_of_work
-from qms.email.service import deliver
+from qms.email.service import deliver, unsent_email_ids
 from qms.logging import configure_logging
 from qms.resources import build_state, close_state
 from qms.state import AppState
@@ -36,7 +37,15 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def deliver_email(ctx: dict[str, Any], email_id: str) -> None:
     state: AppState = ctx["state"]
     async with unit_of_work(state.sessionmaker, state.redis) as session:
-        await deliver(session, state.keyring, state.settings, uuid.UUID(email_id))
+        done = await deliver(session, state.keyring, state.settings, uuid.UUID(email_id))
+    if not done:  # the failed attempt is committed; try again later
+        raise Retry(defer=min(600, 30 * int(ctx.get("job_try", 1)) ** 2))
+
+
+async def send_password_reset(ctx: dict[str, Any], email: str) -> None:
+    state: AppState = ctx["state"]
+    async with unit_of_work(state.sessionmaker, state.redis) as session:
+        await auth_service.send_password_reset(session, state, email)
 
 
 async def process_meta_webhook(ctx: dict[str, Any], event_id: int) -> None:
@@ -47,11 +56,16 @@ async def process_meta_webhook(ctx: dict[str, Any], event_id: int) -> None:
 
 async def housekeeping(ctx: dict[str, Any]) -> None:
     """The periodic slot: retention and reconciliation jobs of later issues hook in here."""
+    state: AppState = ctx["state"]
+    if state.settings.smtp_host:
+        async with state.sessionmaker() as session:
+            for email_id in await unsent_email_ids(session):
+                await state.redis.enqueue_job("deliver_email", str(email_id))
     log.info("housekeeping_tick")
 
 
 class WorkerSettings:
-    functions = [deliver_email, process_meta_webhook]
+    functions = [deliver_email, send_password_reset, process_meta_webhook]
     cron_jobs = [cron(housekeeping, minute={0, 15, 30, 45}, run_at_startup=False)]
     on_startup = startup
     on_shutdown = shutdown

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.audit import service as audit
@@ -154,8 +155,10 @@ async def _lock_owners(session: AsyncSession, workspace_id: uuid.UUID) -> int:
 
 
 def _may_manage(actor: Principal, target_role: Role, new_role: Role | None = None) -> None:
+    """Owner-level changes need an owner acting with owner rights (a key needs billing:write,
+    the owner-only scope)."""
     touches_owner = target_role == Role.owner or new_role == Role.owner
-    if touches_owner and actor.role != Role.owner:
+    if touches_owner and (actor.role != Role.owner or "billing:write" not in actor.scopes):
         raise Forbidden("Only an owner can grant or remove the owner role.")
 
 
@@ -287,20 +290,23 @@ async def create_invitation(
         )
         if member is not None:
             raise Conflict("This person is already a member.", code="invitations.already_member")
-    pending = await session.scalar(
+    already_pending = Conflict(
+        "An invitation to this email is already pending; resend it instead.",
+        code="invitations.already_pending",
+    )
+    open_invitation = await session.scalar(
         select(Invitation).where(
             Invitation.workspace_id == principal.workspace_id,
             func.lower(Invitation.email) == email.lower(),
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now(),
         )
     )
-    if pending is not None:
-        raise Conflict(
-            "An invitation to this email is already pending; resend it instead.",
-            code="invitations.already_pending",
-        )
+    if open_invitation is not None:
+        if open_invitation.expires_at > now():
+            raise already_pending
+        open_invitation.revoked_at = now()  # expired: make room for the new one
+        await session.flush()
     invitation = Invitation(
         id=uuid.uuid4(),
         workspace_id=principal.workspace_id,
@@ -310,6 +316,10 @@ async def create_invitation(
     )
     await _send_invitation(session, state, invitation, await _inviter_name(session, principal))
     session.add(invitation)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent invitation to the same address won
+        raise already_pending from exc
     await audit.record(
         session,
         "member.invited",
