@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from qms.config import REPO_ROOT, Settings, alembic_config
 
@@ -42,52 +43,50 @@ def _wait_ready(url: str, timeout: float = 30.0) -> bool:
     return False
 
 
-def run(args: argparse.Namespace) -> int:
-    """API + worker (+ simulator once it exists), stopped together on Ctrl-C."""
-    from qms.infra import resolve
-
-    settings = Settings()
-    infra = resolve(
-        os.environ.get("QMS_DATABASE_URL"),
-        os.environ.get("QMS_REDIS_URL"),
-        settings.data_dir,
-        force_embedded=args.embedded,
-    )
-    if infra.embedded:
-        print(f"Using embedded {', '.join(infra.embedded)} under {settings.data_dir}")
-    env = {**os.environ, "QMS_DATABASE_URL": infra.database_url, "QMS_REDIS_URL": infra.redis_url}
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        migrate(infra.database_url)
-        from qms.secrets_store import load_secrets
-
-        load_secrets(Settings(database_url=infra.database_url))  # generate dev secrets once
-        uvicorn = [
+def _processes(
+    env: dict[str, str], host: str, port: int, simulator_port: int, reload: bool = False
+) -> list[list[str]]:
+    """The product's processes: API (serving the SPA), arq worker, WhatsApp simulator."""
+    api = [
+        PY,
+        "-m",
+        "uvicorn",
+        "qms.main:create_app",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    if reload:
+        api += ["--reload", "--reload-dir", str(REPO_ROOT / "backend")]
+    return [
+        api,
+        [PY, "-m", "arq", "qms.worker.settings.WorkerSettings"],
+        [
             PY,
             "-m",
             "uvicorn",
-            "qms.main:create_app",
+            "qms.simulator.app:create_app",
             "--factory",
             "--host",
-            args.host,
+            "127.0.0.1",
             "--port",
-            str(args.port),
-        ]
-        if args.reload:
-            uvicorn += ["--reload", "--reload-dir", str(REPO_ROOT / "backend")]
-        procs.append(subprocess.Popen(uvicorn, env=env))
-        procs.append(
-            subprocess.Popen([PY, "-m", "arq", "qms.worker.settings.WorkerSettings"], env=env)
-        )
-        url = f"http://{args.host}:{args.port}"
-        if _wait_ready(f"{url}/readyz"):
-            print(
-                f"\n  QMS is running at {url}\n"
-                f"  First time? Open {url}/signup to create your account and workspace.\n"
-                f"  Emails (verification, invitations) appear at {url}/api/v1/dev/outbox\n"
-                "  Press Ctrl-C to stop.\n",
-                flush=True,
-            )
+            str(simulator_port),
+            "--log-level",
+            "warning",
+        ],
+    ]
+
+
+def _supervise(commands: list[list[str]], env: dict[str, str], on_ready: Any = None) -> int:
+    """Start everything; when one process dies or Ctrl-C arrives, stop all of them cleanly."""
+    procs = [subprocess.Popen(command, env=env) for command in commands]
+    try:
+        if on_ready is not None:
+            on_ready()
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
         return 1
@@ -102,11 +101,84 @@ def run(args: argparse.Namespace) -> int:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def _simulator_env(
+    env: dict[str, str], settings: Settings, api_port: int, sim_port: int
+) -> dict[str, str]:
+    """The simulator signs webhooks with the deployment's Meta app secret and calls our API."""
+    from qms.secrets_store import load_secrets
+
+    secrets = load_secrets(settings)
+    return {
+        **env,
+        "QMS_SIMULATOR_URL": f"http://127.0.0.1:{sim_port}",
+        "QMS_SIM_WEBHOOK_URL": f"http://127.0.0.1:{api_port}/webhooks/whatsapp",
+        "QMS_SIM_APP_SECRET": secrets.meta_app_secret,
+        "QMS_SIM_APP_ID": settings.meta_app_id,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """API + worker + simulator, stopped together on Ctrl-C."""
+    import asyncio
+
+    from qms.demo import seed_demo
+    from qms.infra import resolve
+
+    settings = Settings()
+    infra = resolve(
+        os.environ.get("QMS_DATABASE_URL"),
+        os.environ.get("QMS_REDIS_URL"),
+        settings.data_dir,
+        force_embedded=args.embedded,
+    )
+    if infra.embedded:
+        print(f"Using embedded {', '.join(infra.embedded)} under {settings.data_dir}")
+    try:
+        migrate(infra.database_url)
+        settings = Settings(database_url=infra.database_url, redis_url=infra.redis_url)
+        env = _simulator_env(
+            {
+                **os.environ,
+                "QMS_DATABASE_URL": infra.database_url,
+                "QMS_REDIS_URL": infra.redis_url,
+            },
+            settings,
+            args.port,
+            args.simulator_port,
+        )
+        settings = Settings(
+            database_url=infra.database_url,
+            redis_url=infra.redis_url,
+            simulator_url=env["QMS_SIMULATOR_URL"],
+        )
+        url = f"http://{args.host}:{args.port}"
+
+        def ready() -> None:
+            if not _wait_ready(f"{url}/readyz", timeout=60):
+                print("QMS did not become ready; see the messages above.", flush=True)
+                return
+            demo = asyncio.run(seed_demo(settings))
+            print(
+                f"\n  QMS is running at {url}\n"
+                f"  New here? Open {url}/signup to create your account and workspace,\n"
+                f"  or sign in to the demo workspace as {demo.email} / {demo.password}\n"
+                f"  Mails (verification, invitations) appear at {url}/dev/outbox\n"
+                f"  WhatsApp Cloud API simulator: {env['QMS_SIMULATOR_URL']}\n"
+                "  Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+
+        return _supervise(
+            _processes(env, args.host, args.port, args.simulator_port, args.reload), env, ready
+        )
+    finally:
         infra.stop()
 
 
 def e2e_server(args: argparse.Namespace) -> int:
-    """A fresh database and the built SPA for the browser tests."""
+    """A fresh database, worker, simulator and the built SPA for the browser tests."""
     from qms.infra import ensure_database_sync
 
     url = os.environ.get(
@@ -121,27 +193,14 @@ def e2e_server(args: argparse.Namespace) -> int:
         "QMS_REDIS_URL": os.environ.get("QMS_E2E_REDIS_URL", "redis://127.0.0.1:6379/13"),
         "QMS_PUBLIC_URL": f"http://127.0.0.1:{args.port}",
         "QMS_DATA_DIR": str(REPO_ROOT / ".data" / "e2e"),
+        "QMS_SIM_TIME_FACTOR": "0.05",
     }
     import redis
 
     redis.Redis.from_url(env["QMS_REDIS_URL"]).flushdb()
-    os.execve(
-        PY,
-        [
-            PY,
-            "-m",
-            "uvicorn",
-            "qms.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(args.port),
-            "--log-level",
-            "warning",
-        ],
-        env,
-    )
+    settings = Settings(data_dir=Path(env["QMS_DATA_DIR"]))
+    env = _simulator_env(env, settings, args.port, args.simulator_port)
+    return _supervise(_processes(env, "127.0.0.1", args.port, args.simulator_port), env)
 
 
 def rotate_keys(args: argparse.Namespace) -> int:
@@ -194,11 +253,13 @@ def main() -> int:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--reload", action="store_true")
     p.add_argument("--embedded", action="store_true", help="force embedded Postgres and Redis")
+    p.add_argument("--simulator-port", type=int, default=9090)
     p.set_defaults(func=run)
     p = sub.add_parser("migrate", help="create the database if missing and migrate to head")
     p.set_defaults(func=lambda a: migrate(Settings().database_url))
     p = sub.add_parser("e2e-server", help="fresh qms_e2e database + API/SPA for browser tests")
     p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--simulator-port", type=int, default=9091)
     p.set_defaults(func=e2e_server)
     p = sub.add_parser("rotate-keys", help="re-encrypt stored secrets with the active key")
     p.add_argument(
