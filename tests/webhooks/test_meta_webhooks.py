@@ -111,3 +111,22 @@ async def test_unknown_fields_and_garbage_are_kept_and_ignored(
     for event_id in (await db.scalars(select(MetaWebhookEvent.id))).all():
         await process_event(db, app_state, event_id)
     assert await _stored(db) == 3
+
+
+async def test_database_down_answers_5xx_so_meta_retries(app_state: AppState, conn: object) -> None:
+    from qms.db import create_engine, create_sessionmaker
+
+    dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    original = app_state.sessionmaker
+    app_state.sessionmaker = create_sessionmaker(dead)
+    try:
+        body = _body("status_sent.json")
+        # as a real server would: the exception becomes the response, not a client error
+        transport = httpx.ASGITransport(app=app_state.app, raise_app_exceptions=False)  # type: ignore[attr-defined]
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as raw:
+            r = await _post(raw, body, signature_for(SECRET, body))
+    finally:
+        app_state.sessionmaker = original
+        await dead.dispose()
+    assert r.status_code >= 500
+    assert r.headers["content-type"] == "application/problem+json"
