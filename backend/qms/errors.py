@@ -160,6 +160,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem details with a stable machine-readable `code`.",
     "required": ["type", "title", "status", "detail", "code"],
+    # RFC 9457 extension members: some codes add fields (e.g. `phone_number_ids`, `meta_code`).
+    "additionalProperties": True,
     "properties": {
         "type": {"type": "string"},
         "title": {"type": "string"},

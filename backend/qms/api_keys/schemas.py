@@ -33,7 +33,7 @@ class ApiKeyOut(Out):
     name: str
     prefix: str
     scopes: list[str]
-    mode: str
+    mode: Literal["live", "test"]
     created_at: datetime
     created_by: uuid.UUID | None
     last_used_at: datetime | None

@@ -32,7 +32,7 @@ class PhoneNumberOut(Out):
 class ConnectionOut(Out):
     mode: Literal["live", "test"]
     waba_id: str
-    status: str
+    status: Literal["active", "disabled", "restricted"]
     status_reason: str | None
     access_token_hint: str = Field(description="Masked: the token itself is never returned.")
     connected_at: datetime

@@ -743,8 +743,11 @@ export interface components {
             prefix: string;
             /** Scopes */
             scopes: string[];
-            /** Mode */
-            mode: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "live" | "test";
             /**
              * Created At
              * Format: date-time
@@ -777,8 +780,11 @@ export interface components {
             prefix: string;
             /** Scopes */
             scopes: string[];
-            /** Mode */
-            mode: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "live" | "test";
             /**
              * Created At
              * Format: date-time
@@ -845,8 +851,11 @@ export interface components {
             mode: "live" | "test";
             /** Waba Id */
             waba_id: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "disabled" | "restricted";
             /** Status Reason */
             status_reason: string | null;
             /**
@@ -1345,7 +1354,10 @@ export interface components {
             contact_email?: string | null;
             /** Contact Phone */
             contact_phone?: string | null;
-            /** Timezone */
+            /**
+             * Timezone
+             * @example Africa/Khartoum
+             */
             timezone?: string | null;
             /** Default Country */
             default_country?: string | null;
@@ -1371,6 +1383,8 @@ export interface components {
                 loc: string[];
                 msg: string;
             }[];
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;

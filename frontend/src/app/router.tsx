@@ -10,6 +10,8 @@ import { ForgotPasswordPage, ResetPasswordPage } from '../features/auth/componen
 import { safeNext, SignInPage } from '../features/auth/components/sign-in';
 import { SignUpPage } from '../features/auth/components/sign-up';
 import { VerifyEmailPage } from '../features/auth/components/verify-email';
+import { DevOutboxLink } from '../features/dev-outbox/components/dev-outbox-link';
+import { DevOutboxPage } from '../features/dev-outbox/components/dev-outbox-page';
 import { CookieBanner } from '../features/legal/components/cookie-banner';
 import { PrivacyPolicyPage } from '../features/legal/components/privacy-policy-page';
 import { AcceptInvitationPage } from '../features/workspace/components/accept-invitation';
@@ -21,6 +23,7 @@ import { AppShell } from './app-shell';
 import { DashboardPage } from './routes/dashboard';
 import { ComingSoon, Forbidden, NotFound } from './routes/placeholder';
 import { SettingsLayout } from './routes/settings-layout';
+import { WhatsAppSettingsRoute } from './routes/whatsapp';
 
 function FullPageSpinner() {
   return (
@@ -72,13 +75,14 @@ export const routes = [
       {
         element: <PublicLayout />,
         children: [
-          { path: '/signin', element: <GuestOnly><SignInPage /></GuestOnly> },
+          { path: '/signin', element: <GuestOnly><SignInPage footer={<DevOutboxLink />} /></GuestOnly> },
           { path: '/signup', element: <GuestOnly><SignUpPage /></GuestOnly> },
           { path: '/verify-email', element: <VerifyEmailPage /> },
           { path: '/forgot-password', element: <ForgotPasswordPage /> },
           { path: '/reset-password', element: <ResetPasswordPage /> },
           { path: '/invite', element: <AcceptInvitationPage /> },
           { path: '/privacy', element: <PrivacyPolicyPage /> },
+          { path: '/dev/outbox', element: <DevOutboxPage /> },
         ],
       },
       {
@@ -94,7 +98,7 @@ export const routes = [
           { path: '/templates', element: <ComingSoon area="nav.templates" /> },
           { path: '/campaigns', element: <ComingSoon area="nav.campaigns" /> },
           { path: '/analytics', element: <ComingSoon area="nav.analytics" /> },
-          { path: '/whatsapp', element: <ComingSoon area="nav.whatsapp" /> },
+          { path: '/whatsapp', element: <Navigate to="/settings/whatsapp" replace /> },
           {
             path: '/settings',
             element: <SettingsLayout />,
@@ -105,6 +109,7 @@ export const routes = [
               { path: 'workspace', element: <WorkspaceSettingsPage /> },
               { path: 'team', element: <TeamPage /> },
               { path: 'api-keys', element: <ApiKeysPage /> },
+              { path: 'whatsapp', element: <WhatsAppSettingsRoute /> },
               { path: 'audit', element: <RequireRole min="admin"><AuditLogPage /></RequireRole> },
             ],
           },

@@ -12,6 +12,7 @@ export function SettingsLayout() {
     { to: 'workspace', label: t('settings.workspace') },
     { to: 'team', label: t('settings.team') },
     { to: 'api-keys', label: t('settings.api_keys') },
+    { to: 'whatsapp', label: t('settings.whatsapp') },
     ...(hasRole(role, 'admin') ? [{ to: 'audit', label: t('settings.audit') }] : []),
   ];
   return (

@@ -97,6 +97,19 @@ export function Checkbox({ label, error, id, ...rest }: CheckboxProps) {
   );
 }
 
+type RadioProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> & { label: ReactNode };
+
+export function Radio({ label, id, ...rest }: RadioProps) {
+  const autoId = useId();
+  const inputId = id ?? autoId;
+  return (
+    <div className="checkbox">
+      <input type="radio" id={inputId} {...rest} />
+      <label htmlFor={inputId}>{label}</label>
+    </div>
+  );
+}
+
 export function Alert({ kind = 'info', children, action }: { kind?: 'info' | 'success' | 'warning' | 'error'; children: ReactNode; action?: ReactNode }) {
   return (
     <div className={`alert alert-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>

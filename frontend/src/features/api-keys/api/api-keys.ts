@@ -7,7 +7,9 @@ export const useApiKeyScopes = () =>
 export const useApiKeys = () =>
   useQuery({ queryKey: ['api-keys', 'list'], queryFn: () => unwrap(api.GET('/api/v1/api-keys')) });
 
-export type CreateApiKeyInput = { name: string; scopes: string[]; expires_at?: string };
+/** `test` keys (qms_test_…) send every WhatsApp call to the simulator. */
+export type ApiKeyMode = 'live' | 'test';
+export type CreateApiKeyInput = { name: string; scopes: string[]; mode: ApiKeyMode; expires_at?: string };
 
 export const createApiKey = (body: CreateApiKeyInput) => unwrap(api.POST('/api/v1/api-keys', { body: body }));
 export type CreatedApiKey = Awaited<ReturnType<typeof createApiKey>>;

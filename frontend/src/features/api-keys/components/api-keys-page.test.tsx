@@ -21,6 +21,7 @@ function keyOut(overrides: Record<string, unknown> = {}) {
     name: 'CRM sync',
     prefix: 'qms_live_5f2b',
     scopes: ['workspace:read'],
+    mode: 'live',
     created_at: '2026-05-01T10:00:00Z',
     created_by: 'u1',
     last_used_at: null,
@@ -66,7 +67,7 @@ describe('API keys page', () => {
     expect(within(dialog).getByDisplayValue(SECRET)).toBeInTheDocument();
 
     const post = calls.find((c) => c.method === 'POST');
-    expect(post?.body).toEqual({ name: 'CRM sync', scopes: ['workspace:read'] });
+    expect(post?.body).toEqual({ name: 'CRM sync', scopes: ['workspace:read'], mode: 'live' });
     expect(post?.headers.get('Authorization')).toBe('Bearer access-1');
 
     await user.click(within(dialog).getByRole('button', { name: 'Copy' }));
@@ -100,6 +101,32 @@ describe('API keys page', () => {
     await user.click(within(form).getByRole('button', { name: 'Create API key' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('A key cannot have scopes beyond your own role.');
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('creates a test key when Test is chosen, and the list shows each key\'s mode', async () => {
+    const user = userEvent.setup();
+    let listed: unknown[] = [keyOut()];
+    const { calls } = mockApi({
+      'GET /api/v1/api-keys/scopes': () => json(scopes),
+      'GET /api/v1/api-keys': () => json({ items: listed }),
+      'POST /api/v1/api-keys': () => {
+        listed = [keyOut(), keyOut({ id: 'k2', name: 'Sandbox', prefix: 'qms_test_9a1c', mode: 'test' })];
+        return json({ ...keyOut({ id: 'k2', name: 'Sandbox', prefix: 'qms_test_9a1c', mode: 'test' }), key: 'qms_test_9a1cSecret' }, 201);
+      },
+    });
+    renderWithProviders(<ApiKeysPage />);
+    const form = await screen.findByRole('form', { name: 'Create API key' });
+    expect(within(form).getByRole('radio', { name: /Live/ })).toBeChecked();
+    await user.type(within(form).getByLabelText('Key name'), 'Sandbox');
+    await user.click(within(form).getByRole('radio', { name: /Test/ }));
+    await user.click(await within(form).findByRole('checkbox', { name: /workspace:read/ }));
+    await user.click(within(form).getByRole('button', { name: 'Create API key' }));
+    await user.click(await screen.findByRole('button', { name: 'I have copied the key' }));
+
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'Sandbox', scopes: ['workspace:read'], mode: 'test' });
+    const table = await screen.findByTestId('api-keys-table');
+    await waitFor(() => expect(within(table).getByRole('row', { name: /Sandbox/ })).toHaveTextContent('Test'));
+    expect(within(table).getByRole('row', { name: /CRM sync/ })).toHaveTextContent('Live');
   });
 
   it('hides the create form and revoke buttons from non-admins', async () => {

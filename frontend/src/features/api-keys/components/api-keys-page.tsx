@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Badge, Button, Card, Checkbox, ConfirmButton, EmptyState, ErrorMessage, Field, PageHeader, Spinner } from '../../../components/ui';
+import { Alert, Badge, Button, Card, Checkbox, ConfirmButton, EmptyState, ErrorMessage, Field, PageHeader, Radio, Spinner } from '../../../components/ui';
 import { useAuth } from '../../../lib/auth-store';
 import { useI18n, type MessageKey } from '../../../lib/i18n';
 import { hasRole, isRole } from '../../../lib/roles';
-import { useApiKeys, useApiKeyScopes, useCreateApiKey, useRevokeApiKey } from '../api/api-keys';
+import { useApiKeys, useApiKeyScopes, useCreateApiKey, useRevokeApiKey, type ApiKeyMode } from '../api/api-keys';
 import { ApiKeyCreatedDialog } from './api-key-created-dialog';
 
 export function ApiKeysPage() {
@@ -27,6 +27,7 @@ function CreateKeyCard() {
   const [name, setName] = useState('');
   const [selected, setSelected] = useState<string[]>([]);
   const [expiresAt, setExpiresAt] = useState('');
+  const [mode, setMode] = useState<ApiKeyMode>('live');
   const [formError, setFormError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ secret: string; name: string } | null>(null);
 
@@ -42,6 +43,7 @@ function CreateKeyCard() {
       {
         name: name.trim(),
         scopes: selected,
+        mode,
         ...(expiresAt ? { expires_at: new Date(`${expiresAt}T23:59:59Z`).toISOString() } : {}),
       },
       {
@@ -50,6 +52,7 @@ function CreateKeyCard() {
           setName('');
           setSelected([]);
           setExpiresAt('');
+          setMode('live');
           // Forget the secret held by the mutation; the dialog owns the only copy now.
           create.reset();
         },
@@ -63,6 +66,26 @@ function CreateKeyCard() {
         {formError ? <Alert kind="error">{formError}</Alert> : null}
         <ErrorMessage error={create.error ?? scopes.error} />
         <Field label={t('keys.name')} name="key_name" value={name} onChange={(e) => setName(e.target.value)} required />
+        <fieldset className="scopes">
+          <legend>{t('keys.mode')}</legend>
+          <div className="scope-grid">
+            {(['live', 'test'] as const).map((m) => (
+              <Radio
+                key={m}
+                name="key_mode"
+                value={m}
+                checked={mode === m}
+                onChange={() => setMode(m)}
+                label={
+                  <span className="scope-label">
+                    <span>{t(m === 'live' ? 'keys.mode_live' : 'keys.mode_test')}</span>
+                    <span className="muted">{t(m === 'live' ? 'keys.mode_live_hint' : 'keys.mode_test_hint')}</span>
+                  </span>
+                }
+              />
+            ))}
+          </div>
+        </fieldset>
         <fieldset className="scopes">
           <legend>{t('keys.scopes')}</legend>
           {scopes.isPending ? <Spinner /> : null}
@@ -126,6 +149,7 @@ function KeysListCard({ canRevoke }: { canRevoke: boolean }) {
               <tr>
                 <th>{t('common.name')}</th>
                 <th>{t('keys.prefix')}</th>
+                <th>{t('keys.mode')}</th>
                 <th>{t('keys.scopes')}</th>
                 <th>{t('keys.last_used')}</th>
                 <th>{t('common.status')}</th>
@@ -147,6 +171,9 @@ function KeysListCard({ canRevoke }: { canRevoke: boolean }) {
                     </td>
                     <td className="mono" dir="ltr">
                       {k.prefix}…
+                    </td>
+                    <td>
+                      <Badge tone={k.mode === 'test' ? 'info' : 'neutral'}>{t(k.mode === 'test' ? 'keys.mode_test' : 'keys.mode_live')}</Badge>
                     </td>
                     <td>
                       <div className="tag-list" dir="ltr">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { Button, ErrorMessage, Field } from '../../../components/ui';
 import { useI18n } from '../../../lib/i18n';
@@ -10,7 +10,8 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-export function SignInPage() {
+/** `footer`: extra links under the form (the router adds the dev outbox link where it exists). */
+export function SignInPage({ footer }: { footer?: ReactNode } = {}) {
   const { t } = useI18n();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -116,6 +117,7 @@ export function SignInPage() {
           {t('auth.sign_up')}
         </Link>
       </p>
+      {footer}
     </div>
   );
 }

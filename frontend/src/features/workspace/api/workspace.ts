@@ -29,6 +29,8 @@ export type WorkspaceUpdate = {
   timezone?: string;
   default_country?: string | null;
   require_admin_2fa?: boolean;
+  /** Send every WhatsApp call to the built-in simulator. */
+  test_mode?: boolean;
 };
 
 export function useUpdateWorkspace() {
@@ -38,6 +40,8 @@ export function useUpdateWorkspace() {
     onSuccess: (ws) => {
       queryClient.setQueryData(['workspace'], ws);
       queryClient.invalidateQueries({ queryKey: ['workspaces'] });
+      // Live and test mode each have their own WhatsApp connection.
+      queryClient.invalidateQueries({ queryKey: ['whatsapp'] });
     },
   });
 }

@@ -16,6 +16,7 @@ export function WorkspaceSettingsPage() {
     <>
       <PageHeader title={t('workspace.title')} description={t('workspace.intro')} />
       <WorkspaceForm workspace={workspace.data} canEdit={hasRole(role, 'admin')} />
+      <TestModeCard workspace={workspace.data} canEdit={hasRole(role, 'admin')} />
       {hasRole(role, 'owner') ? <DeleteWorkspaceCard workspace={workspace.data} /> : null}
     </>
   );
@@ -85,6 +86,30 @@ function WorkspaceForm({ workspace, canEdit }: { workspace: Workspace; canEdit: 
           </div>
         ) : null}
       </form>
+    </Card>
+  );
+}
+
+/** Test mode: every WhatsApp call goes to the built-in simulator. Saved as soon as it is switched. */
+function TestModeCard({ workspace, canEdit }: { workspace: Workspace; canEdit: boolean }) {
+  const { t } = useI18n();
+  const update = useUpdateWorkspace();
+  // Show the requested state while the change is being saved.
+  const checked = update.isPending && update.variables?.test_mode !== undefined ? update.variables.test_mode : workspace.test_mode;
+  return (
+    <Card title={t('workspace.test_mode_title')} description={t('workspace.test_mode_text')}>
+      <ErrorMessage error={update.error} />
+      <Checkbox
+        role="switch"
+        aria-checked={checked}
+        label={t('workspace.test_mode')}
+        checked={checked}
+        disabled={!canEdit || update.isPending}
+        onChange={(e) => update.mutate({ test_mode: e.target.checked })}
+      />
+      <p className="muted" role="status">
+        {workspace.test_mode ? t('workspace.test_mode_on') : t('workspace.test_mode_off')}
+      </p>
     </Card>
   );
 }
