@@ -389,9 +389,7 @@ async def test_a_ciphertext_moved_to_another_workspace_fails_to_decrypt(stack: S
         whatsapp.access_token(stack.state, second)
 
 
-async def test_tokens_never_reach_the_logs(
-    stack: Stack, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_tokens_never_reach_the_logs(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
     caplog.set_level(logging.DEBUG)  # the most verbose the app and its libraries can be
