@@ -1,8 +1,11 @@
 """`make bench`: performance figures, each printed beside a baseline from the same run (these
 machines are noisy; compare ratios, not absolute times).
 
-Foundation figures: the cost of authenticating a request (JWT vs API key) against an
-unauthenticated baseline, through the full ASGI stack with real PostgreSQL and Redis.
+Figures:
+- foundation: the cost of authenticating a request (JWT vs API key) against an unauthenticated
+  baseline, through the full ASGI stack with real PostgreSQL and Redis;
+- WhatsApp simulator: accepted messages/s of its send endpoint beside a bare ASGI endpoint's
+  requests/s (live uvicorn processes, 100 requests in flight).
 """
 
 from __future__ import annotations
@@ -76,5 +79,14 @@ async def main() -> None:
     print(f"({N} requests each, {CONCURRENCY} in flight, in-process ASGI, real Postgres + Redis)")
 
 
+async def simulator() -> None:
+    from qms.simulator import bench
+
+    print("\nWhatsApp simulator send path")
+    print(bench.report(await bench.bench(20000, 100)))
+
+
 if __name__ == "__main__":
+    print("Authentication cost")
     asyncio.run(main())
+    asyncio.run(simulator())
