@@ -42,8 +42,7 @@ openapi: $(VENV)/.installed frontend/node_modules/.installed  ## export OpenAPI 
 
 openapi-check: $(VENV)/.installed frontend/node_modules/.installed
 	$(PY) -m qms.cli openapi --check
-	cd frontend && npx openapi-typescript ../openapi/openapi.json -o /tmp/qms-schema.d.ts \
-	  --silent && cmp -s /tmp/qms-schema.d.ts src/api/schema.d.ts \
+	cd frontend && npm run --silent check:api \
 	  || { echo "frontend/src/api/schema.d.ts is stale: run make openapi"; exit 1; }
 
 ## Checks ---------------------------------------------------------------------------------------
