@@ -104,7 +104,66 @@ async def _workspace(client: httpx.AsyncClient, owner: Account) -> tuple[dict[st
     return {"workspace_id": owner.workspace_id}, None
 
 
+async def _contact(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post(
+        "/api/v1/contacts",
+        headers=owner.headers,
+        json={"phone": "+249912345678", "name": "Victim's contact"},
+    )
+    return {"contact_id": r.json()["id"]}, {"name": "changed"}
+
+
+async def _consent(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    params, _ = await _contact(client, owner)
+    return params, {"status": "opted_out", "evidence": "Asked us to stop"}
+
+
+async def _field(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    await client.post(
+        "/api/v1/contacts/fields",
+        headers=owner.headers,
+        json={"key": "city", "label": "City", "type": "text"},
+    )
+    return {"key": "city"}, None
+
+
+async def _list(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post("/api/v1/lists", headers=owner.headers, json={"name": "L"})
+    return {"list_id": r.json()["id"]}, {"name": "renamed"}
+
+
+async def _list_members(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    params, _ = await _list(client, owner)
+    contact, _ = await _contact(client, owner)
+    return params, {"contact_ids": [contact["contact_id"]]}
+
+
+async def _segment(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post(
+        "/api/v1/segments",
+        headers=owner.headers,
+        json={"name": "S", "definition": {"field": "tag", "op": "eq", "value": "vip"}},
+    )
+    return {"segment_id": r.json()["id"]}, {"name": "renamed"}
+
+
+async def _suppression(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post(
+        "/api/v1/suppressions", headers=owner.headers, json={"phone": "+249912345679"}
+    )
+    return {"suppression_id": r.json()["id"]}, None
+
+
 RESOURCES: dict[str, Factory] = {
+    "/api/v1/contacts/{contact_id}": _contact,
+    "/api/v1/contacts/{contact_id}/consent": _consent,
+    "/api/v1/contacts/{contact_id}/consent/export": _contact,
+    "/api/v1/contacts/fields/{key}": _field,
+    "/api/v1/lists/{list_id}": _list,
+    "/api/v1/lists/{list_id}/members": _list_members,
+    "/api/v1/segments/{segment_id}": _segment,
+    "/api/v1/segments/{segment_id}/count": _segment,
+    "/api/v1/suppressions/{suppression_id}": _suppression,
     "/api/v1/workspace/members/{user_id}": _member,
     "/api/v1/workspace/invitations/{invitation_id}": _invitation,
     "/api/v1/workspace/invitations/{invitation_id}/resend": _invitation,
@@ -122,6 +181,14 @@ BODIES: dict[str, Any] = {
         "user_id": "00000000-0000-0000-0000-000000000000"
     },
     "POST /api/v1/api-keys": {"name": "k", "scopes": ["contacts:read"]},
+    "POST /api/v1/contacts": {"phone": "+249912345678"},
+    "POST /api/v1/contacts/bulk": {"contacts": [{"phone": "+249912345678"}]},
+    "POST /api/v1/contacts/bulk-actions": {"action": "tag", "ids": [], "tag": "x"},
+    "POST /api/v1/contacts/fields": {"key": "city", "label": "City", "type": "text"},
+    "POST /api/v1/lists": {"name": "L"},
+    "POST /api/v1/segments": {"name": "S", "definition": {}},
+    "POST /api/v1/suppressions": {"phone": "+249912345678"},
+    "PUT /api/v1/consent/keywords": {"opt_out": ["stop"]},
     "PUT /api/v1/whatsapp/connection": {
         "waba_id": "1",
         "access_token": "token-123456",

@@ -26,6 +26,10 @@ from qms.audit.router import router as audit_router
 from qms.auth.dependencies import public
 from qms.auth.router import router as auth_router
 from qms.config import Settings, get_settings
+from qms.consent.optin import router as optin_router
+from qms.consent.router import router as consent_router
+from qms.contacts.audiences import router as audiences_router
+from qms.contacts.router import router as contacts_router
 from qms.context import RequestMeta, request_meta
 from qms.email.router import router as dev_router
 from qms.errors import PROBLEM_RESPONSE, PROBLEM_SCHEMA, NotFound, install_error_handlers
@@ -63,6 +67,9 @@ def api_router() -> APIRouter:
         api_keys_router,
         audit_router,
         whatsapp_router,
+        contacts_router,
+        consent_router,
+        audiences_router,
         legal_router,
         dev_router,
     ):
@@ -163,6 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.middleware("http")(_request_context)
     app.include_router(health_router)
     app.include_router(meta_webhooks_router)
+    app.include_router(optin_router)
     app.include_router(api_router())
     _mount_spa(app, settings.spa_dist)
 

@@ -5,6 +5,17 @@ from qms.models.accounts import Invitation, Membership, Role, User, Workspace
 from qms.models.api_keys import ApiKey
 from qms.models.audit import AuditEvent
 from qms.models.auth import AuthSession, OneTimeToken, RefreshToken
+from qms.models.contacts import (
+    ConsentEvent,
+    ConsentKeyword,
+    Contact,
+    ContactField,
+    ContactList,
+    ListMember,
+    OptInRequest,
+    Segment,
+    Suppression,
+)
 from qms.models.email import OutboxEmail
 from qms.models.whatsapp import (
     MessageStatusEvent,
@@ -19,15 +30,24 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "ConsentEvent",
+    "ConsentKeyword",
+    "Contact",
+    "ContactField",
+    "ContactList",
     "Invitation",
+    "ListMember",
     "Membership",
     "MessageStatusEvent",
     "MetaWebhookEvent",
     "MetaWebhookKey",
     "OneTimeToken",
+    "OptInRequest",
     "OutboxEmail",
     "RefreshToken",
     "Role",
+    "Segment",
+    "Suppression",
     "User",
     "WhatsAppConnection",
     "WhatsAppPhoneNumber",

@@ -1,0 +1,397 @@
+"""Contacts: normalised phones, typed custom fields, set-based bulk writes, keyset listing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Select,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qms.auth.dependencies import Principal
+from qms.consent import ledger
+from qms.contacts.phones import country_of, phone_hash, timezone_of, to_e164
+from qms.contacts.schemas import (
+    BulkActionIn,
+    BulkItemResult,
+    ContactFilter,
+    ContactIn,
+    ContactUpdate,
+)
+from qms.errors import AppError, Conflict, NotFound, Unprocessable
+from qms.models import Contact, ContactField, ContactList, ListMember, Suppression, Workspace
+from qms.state import AppState
+
+SORTS = {"created_at": Contact.created_at, "name": Contact.name}
+
+
+class DuplicatePhone(Conflict):
+    code = "contacts.duplicate_phone"
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A contact input with its phone in E.164 and its fields checked."""
+
+    phone: str
+    phone_hash: str
+    values: dict[str, Any]
+
+
+def source_for(principal: Principal) -> str:
+    return "api" if principal.is_api_key else "agent"
+
+
+async def field_types(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, str]:
+    rows = await session.execute(
+        select(ContactField.key, ContactField.type).where(ContactField.workspace_id == workspace_id)
+    )
+    return {key: kind for key, kind in rows.all()}
+
+
+def check_fields(values: dict[str, Any], types: dict[str, str]) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        kind = types.get(key)
+        if kind is None:
+            raise Unprocessable(
+                f"Unknown custom field '{key}'; define it first.",
+                code="contacts.unknown_field",
+                extra={"field": key},
+            )
+        if value is None:
+            checked[key] = None
+            continue
+        ok = (
+            (kind == "text" and isinstance(value, str) and len(value) <= 1000)
+            or (kind == "number" and isinstance(value, int | float) and not isinstance(value, bool))
+            or (kind == "boolean" and isinstance(value, bool))
+        )
+        if kind == "date" and isinstance(value, str):
+            try:
+                date.fromisoformat(value)
+                ok = True
+            except ValueError:
+                ok = False
+        if not ok:
+            raise Unprocessable(
+                f"Field '{key}' must be a {kind}.",
+                code="contacts.invalid_field_value",
+                extra={"field": key},
+            )
+        checked[key] = value
+    return checked
+
+
+async def default_country(session: AsyncSession, workspace_id: uuid.UUID) -> str | None:
+    country: str | None = await session.scalar(
+        select(Workspace.default_country).where(Workspace.id == workspace_id)
+    )
+    return country
+
+
+def normalise(
+    state: AppState, data: ContactIn, country: str | None, types: dict[str, str]
+) -> Normalised:
+    phone = to_e164(data.phone, country)
+    return Normalised(
+        phone=phone,
+        phone_hash=phone_hash(state.secrets.hmac_key, phone),
+        values={
+            "name": data.name,
+            "language": data.language,
+            "country": data.country or country_of(phone),
+            "timezone": data.timezone or timezone_of(phone),
+            "tags": sorted(set(data.tags)),
+            "fields": check_fields(data.fields, types),
+        },
+    )
+
+
+async def get_contact(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_id: uuid.UUID, *, lock: bool = False
+) -> Contact:
+    query = select(Contact).where(
+        Contact.id == contact_id, Contact.workspace_id == workspace_id, Contact.erased_at.is_(None)
+    )
+    if lock:
+        query = query.with_for_update()
+    contact = await session.scalar(query)
+    if contact is None:
+        raise NotFound("No such contact.")
+    return contact
+
+
+async def upsert_many(
+    session: AsyncSession,
+    state: AppState,
+    principal: Principal,
+    items: list[ContactIn],
+    on_duplicate: str,
+) -> list[BulkItemResult]:
+    """Set-based: normalise in Python, one INSERT … ON CONFLICT for all rows, one UPDATE to apply
+    suppressions; consent events (if given) are appended per contact, in order."""
+    country = await default_country(session, principal.workspace_id)
+    types = await field_types(session, principal.workspace_id)
+    results: list[BulkItemResult | None] = [None] * len(items)
+    rows: dict[str, tuple[int, Normalised]] = {}
+    for index, item in enumerate(items):
+        try:
+            normalised = normalise(state, item, country, types)
+        except AppError as exc:
+            results[index] = BulkItemResult(
+                index=index, status="error", error={"code": exc.code, "detail": exc.detail}
+            )
+            continue
+        if normalised.phone in rows:  # the same number twice in one call: the last one wins
+            earlier = rows[normalised.phone][0]
+            results[earlier] = BulkItemResult(index=earlier, status="skipped")
+        rows[normalised.phone] = (index, normalised)
+    if rows:
+        values = [
+            {
+                "id": uuid.uuid4(),
+                "workspace_id": principal.workspace_id,
+                "phone": n.phone,
+                "phone_hash": n.phone_hash,
+                **n.values,
+            }
+            for _, n in rows.values()
+        ]
+        statement = insert(Contact).values(values)
+        mutable = ("name", "language", "country", "timezone", "tags", "fields")
+        if on_duplicate == "update":
+            statement = statement.on_conflict_do_update(
+                index_elements=["workspace_id", "phone"],
+                set_={c: statement.excluded[c] for c in mutable} | {"updated_at": func.now()},
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=["workspace_id", "phone"])
+        returned = await session.execute(
+            # xmax = 0 on rows this statement inserted (not updated): created vs updated.
+            statement.returning(
+                Contact.id, Contact.phone, literal_column("xmax = 0", type_=Boolean)
+            )
+        )
+        by_phone = {phone: (contact_id, inserted) for contact_id, phone, inserted in returned}
+        for phone, (index, _) in rows.items():
+            if phone in by_phone:
+                contact_id, inserted = by_phone[phone]
+                results[index] = BulkItemResult(
+                    index=index, status="created" if inserted else "updated", id=contact_id
+                )
+            else:
+                results[index] = BulkItemResult(index=index, status="skipped")
+        created = [r.id for r in results if r is not None and r.status == "created" and r.id]
+        await apply_suppressions(session, principal.workspace_id, created)
+        for phone, (index, _) in rows.items():
+            consent = items[index].consent
+            if consent is not None and phone in by_phone:
+                contact = await get_contact(session, principal.workspace_id, by_phone[phone][0])
+                await ledger.append(
+                    session,
+                    state.secrets,
+                    contact,
+                    consent.purpose,
+                    consent.status,
+                    ledger.Evidence(
+                        source=source_for(principal), evidence=consent.evidence, actor=principal
+                    ),
+                )
+    return [r for r in results if r is not None]
+
+
+async def apply_suppressions(
+    session: AsyncSession, workspace_id: uuid.UUID, contact_ids: list[uuid.UUID]
+) -> None:
+    """New contacts whose number is on the suppression list start opted out: a re-import never
+    brings a suppressed person back."""
+    if not contact_ids:
+        return
+    for purpose in ledger.PURPOSES:
+        await session.execute(
+            update(Contact)
+            .where(
+                Contact.id.in_(contact_ids),
+                exists().where(
+                    Suppression.workspace_id == workspace_id,
+                    Suppression.purpose == purpose,
+                    Suppression.phone_hash == Contact.phone_hash,
+                    Suppression.lifted_at.is_(None),
+                ),
+            )
+            .values({f"{purpose}_consent": "opted_out"})
+        )
+
+
+async def create_contact(
+    session: AsyncSession, state: AppState, principal: Principal, data: ContactIn, upsert: bool
+) -> tuple[Contact, bool]:
+    country = await default_country(session, principal.workspace_id)
+    normalised = normalise(state, data, country, await field_types(session, principal.workspace_id))
+    existing = await session.scalar(
+        select(Contact).where(
+            Contact.workspace_id == principal.workspace_id, Contact.phone == normalised.phone
+        )
+    )
+    if existing is not None and not upsert:
+        raise DuplicatePhone(
+            f"A contact with {normalised.phone} already exists.",
+            extra={"contact_id": str(existing.id)},
+        )
+    [result] = await upsert_many(session, state, principal, [data], "update")
+    assert result.id is not None
+    contact = await get_contact(session, principal.workspace_id, result.id)
+    await session.refresh(contact)
+    return contact, result.status == "created"
+
+
+async def update_contact(
+    session: AsyncSession,
+    state: AppState,
+    principal: Principal,
+    contact_id: uuid.UUID,
+    data: ContactUpdate,
+) -> Contact:
+    contact = await get_contact(session, principal.workspace_id, contact_id, lock=True)
+    changes = data.model_dump(exclude_unset=True)
+    if "phone" in changes and changes["phone"] is not None:
+        phone = to_e164(
+            changes.pop("phone"), await default_country(session, principal.workspace_id)
+        )
+        if phone != contact.phone:
+            clash = await session.scalar(
+                select(Contact.id).where(
+                    Contact.workspace_id == principal.workspace_id, Contact.phone == phone
+                )
+            )
+            if clash is not None:
+                raise DuplicatePhone(
+                    f"A contact with {phone} already exists.", extra={"contact_id": str(clash)}
+                )
+            contact.phone = phone
+            contact.phone_hash = phone_hash(state.secrets.hmac_key, phone)
+            await apply_suppressions(session, principal.workspace_id, [contact.id])
+    changes.pop("phone", None)
+    if "fields" in changes and changes["fields"] is not None:
+        types = await field_types(session, principal.workspace_id)
+        changes["fields"] = {**contact.fields, **check_fields(changes["fields"], types)}
+    if "tags" in changes and changes["tags"] is not None:
+        changes["tags"] = sorted(set(changes["tags"]))
+    for key, value in changes.items():
+        if value is not None or key in {"name", "language", "country", "timezone"}:
+            setattr(contact, key, value)
+    await session.flush()
+    await session.refresh(contact)
+    return contact
+
+
+def filtered(workspace_id: uuid.UUID, f: ContactFilter) -> Select[tuple[Contact]]:
+    query = select(Contact).where(Contact.workspace_id == workspace_id, Contact.erased_at.is_(None))
+    if f.q:
+        term = f.q.strip()
+        digits = "".join(ch for ch in term if ch.isdigit())
+        like = f"%{term.replace('%', '').replace('_', '')}%"
+        conditions = [Contact.name.ilike(like)]
+        if len(digits) >= 3:
+            conditions.append(Contact.phone.like(f"%{digits}%"))
+        query = query.where(or_(*conditions))
+    if f.tag:
+        query = query.where(Contact.tags.contains([f.tag]))
+    if f.list_id:
+        query = query.where(
+            exists().where(ListMember.list_id == f.list_id, ListMember.contact_id == Contact.id)
+        )
+    if f.consent:
+        column = Contact.marketing_consent if f.purpose == "marketing" else Contact.utility_consent
+        query = query.where(column == f.consent)
+    if f.field:
+        key, _, value = f.field.partition(":")
+        if not key or not value:
+            raise Unprocessable("Use field=key:value.", code="contacts.invalid_filter")
+        query = query.where(Contact.fields[key].astext == value)
+    return query
+
+
+async def bulk_action(session: AsyncSession, principal: Principal, data: BulkActionIn) -> int:
+    if (data.ids is None) == (data.filter is None):
+        raise Unprocessable("Give either ids or a filter.", code="contacts.invalid_selection")
+    selection = select(Contact.id).where(
+        Contact.workspace_id == principal.workspace_id, Contact.erased_at.is_(None)
+    )
+    if data.ids is not None:
+        selection = selection.where(Contact.id.in_(data.ids))
+    else:
+        assert data.filter is not None
+        selection = filtered(principal.workspace_id, data.filter).with_only_columns(Contact.id)
+    ids = selection.scalar_subquery()
+    if data.action in ("tag", "untag"):
+        if not data.tag:
+            raise Unprocessable("Give the tag.", code="contacts.invalid_selection")
+        tags = (
+            case(
+                (Contact.tags.contains([data.tag]), Contact.tags),
+                else_=func.array_append(Contact.tags, data.tag),
+            )
+            if data.action == "tag"
+            else func.array_remove(Contact.tags, data.tag)
+        )
+        result = await session.execute(
+            update(Contact)
+            .where(Contact.id.in_(ids))
+            .values(tags=tags)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+    if data.action in ("add_to_list", "remove_from_list"):
+        if data.list_id is None:
+            raise Unprocessable("Give the list.", code="contacts.invalid_selection")
+        await get_list(session, principal.workspace_id, data.list_id)
+        if data.action == "add_to_list":
+            result = await session.execute(
+                insert(ListMember)
+                .from_select(
+                    ["list_id", "contact_id"],
+                    select(literal(data.list_id), Contact.id).where(Contact.id.in_(ids)),
+                )
+                .on_conflict_do_nothing()
+            )
+        else:
+            result = await session.execute(
+                delete(ListMember).where(
+                    ListMember.list_id == data.list_id, ListMember.contact_id.in_(ids)
+                )
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+    contacts = (await session.scalars(select(Contact).where(Contact.id.in_(ids)))).all()
+    for contact in contacts:
+        await ledger.erase_contact(session, contact)
+    return len(contacts)
+
+
+async def get_list(
+    session: AsyncSession, workspace_id: uuid.UUID, list_id: uuid.UUID
+) -> ContactList:
+    found = await session.scalar(
+        select(ContactList).where(
+            ContactList.id == list_id, ContactList.workspace_id == workspace_id
+        )
+    )
+    if found is None:
+        raise NotFound("No such list.")
+    return found
