@@ -159,11 +159,15 @@ def run(args: argparse.Namespace) -> int:
             if not _wait_ready(f"{url}/readyz", timeout=60):
                 print("QMS did not become ready; see the messages above.", flush=True)
                 return
-            demo = asyncio.run(seed_demo(settings))
+            try:
+                demo = asyncio.run(seed_demo(settings))
+                hint = f"  or sign in to the demo workspace as {demo.email} / {demo.password}\n"
+            except Exception as exc:  # the product runs without its demo
+                hint = f"  (the demo workspace could not be seeded: {exc})\n"
             print(
                 f"\n  QMS is running at {url}\n"
                 f"  New here? Open {url}/signup to create your account and workspace,\n"
-                f"  or sign in to the demo workspace as {demo.email} / {demo.password}\n"
+                f"{hint}"
                 f"  Mails (verification, invitations) appear at {url}/dev/outbox\n"
                 f"  WhatsApp Cloud API simulator: {env['QMS_SIMULATOR_URL']}\n"
                 "  Press Ctrl-C to stop.\n",

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
-    mail_from: str = "QMS <no-reply@qms.local>"
+    mail_from: str = "QMS <no-reply@qms.sd>"
 
     @field_validator("smtp_host", "smtp_username", "smtp_password", mode="before")
     @classmethod

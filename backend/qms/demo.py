@@ -28,7 +28,7 @@ from qms.whatsapp.schemas import ConnectionIn
 
 log = structlog.get_logger(__name__)
 
-DEMO_EMAIL = "demo@qms.local"
+DEMO_EMAIL = "demo@qms.sd"
 DEMO_PASSWORD = "demo-password-2026"  # development only: printed by `make run`
 DEMO_BUSINESS = "Demo Trading Co"
 
