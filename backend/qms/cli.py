@@ -83,15 +83,21 @@ def _processes(
 
 def _supervise(commands: list[list[str]], env: dict[str, str], on_ready: Any = None) -> int:
     """Start everything; when one process dies or Ctrl-C arrives, stop all of them cleanly."""
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     procs = [subprocess.Popen(command, env=env) for command in commands]
     try:
         if on_ready is not None:
             on_ready()
-        while all(p.poll() is None for p in procs):
+        while not stopping and all(p.poll() is None for p in procs):
             time.sleep(0.5)
-        return 1
-    except KeyboardInterrupt:
-        return 0
+        return 0 if stopping else 1
     finally:
         for p in procs:
             if p.poll() is None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -26,6 +27,7 @@ log = structlog.get_logger("qms.worker")
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
+    logging.getLogger("arq").propagate = False  # arq prints its own lines; don't print twice
     load_handlers()
     ctx["state"] = build_state(settings, ctx["redis"])
 
