@@ -208,6 +208,28 @@ async def test_synchronous_errors_are_classified(stack: Stack) -> None:
     with pytest.raises(AuthError) as caught:
         await client.send_message(pnid, "not-a-valid-token", _template("+249912340006"))
     assert caught.value.code == 190
+    # paused and disabled templates
+    for name, status, code in (
+        ("paused_offer", "PAUSED", 132015),
+        ("disabled_offer", "DISABLED", 132016),
+    ):
+        r = await stack.sim.post(
+            "/_sim/templates",
+            json={
+                "waba_id": connection.waba_id,
+                "name": name,
+                "language": "en",
+                "category": "MARKETING",
+                "status": status,
+                "components": [{"type": "BODY", "text": "An offer for you from our shop today."}],
+            },
+        )
+        assert r.status_code == 200, r.text
+        with pytest.raises(TemplateError) as caught:
+            await client.send_message(
+                pnid, token, _template("+249912340007", name=name, language="en")
+            )
+        assert caught.value.code == code
 
 
 async def test_throughput_cap_answers_130429(stack: Stack) -> None:
@@ -370,6 +392,13 @@ async def test_key_rotation_keeps_cloud_api_calls_working(stack: Stack) -> None:
         assert r.status_code == 200 and r.json()["items"]
         async with stack.state.sessionmaker() as session:
             fresh = await whatsapp.get_connection(session, connection.workspace_id, "test")
+        # a send with the token read back through the rotated key
+        sent = await stack.state.cloud_api(True).send_message(
+            (await _numbers(stack, fresh))[0],
+            whatsapp.access_token(stack.state, fresh),
+            _template("+249912340008"),
+        )
+        assert sent.wamid.startswith("wamid.")
         assert fresh.access_token_encrypted.split(".")[1] == "k-rotated"
         assert fresh.status == "active"
     finally:
