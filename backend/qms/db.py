@@ -54,7 +54,8 @@ def created_at_column() -> Mapped[datetime]:
 
 
 def create_engine(url: str, **kw: Any) -> AsyncEngine:
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kw)
+    # No pre-ping (a round trip per checkout); recycle instead, and errors invalidate connections.
+    return create_async_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10, **kw)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
