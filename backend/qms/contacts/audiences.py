@@ -55,7 +55,7 @@ class MembersOut(Out):
 class SegmentIn(Schema):
     name: Name
     definition: dict[str, Any] = Field(
-        description="See the segment grammar in docs/contacts.md",
+        description="See the segment grammar in docs/consent.md",
         examples=[
             {
                 "all": [
