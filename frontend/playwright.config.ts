@@ -1,6 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = 8001;
+// Overridable so several e2e stacks can run side by side (each with its own database and Redis
+// via QMS_E2E_DATABASE_URL / QMS_E2E_REDIS_URL, which `qms.cli e2e-server` reads).
+const PORT = Number(process.env.QMS_E2E_PORT || 8001);
+const SIMULATOR_PORT = Number(process.env.QMS_E2E_SIMULATOR_PORT || 9091);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
@@ -32,7 +35,7 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
     // A fresh qms_e2e database, migrated, serving the built SPA (frontend/dist) and the API.
-    command: `cd .. && .venv/bin/python -m qms.cli e2e-server --port ${PORT}`,
+    command: `cd .. && .venv/bin/python -m qms.cli e2e-server --port ${PORT} --simulator-port ${SIMULATOR_PORT}`,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,

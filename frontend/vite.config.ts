@@ -10,6 +10,8 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/api': { target: backend, changeOrigin: false },
+      // The hosted opt-in page: GET is the SPA page, POST is the API's public submit endpoint.
+      '/optin': { target: backend, changeOrigin: false, bypass: (req) => (req.method === 'GET' ? req.url : undefined) },
       '/healthz': backend,
       '/readyz': backend,
     },

@@ -154,11 +154,66 @@ async def _suppression(client: httpx.AsyncClient, owner: Account) -> tuple[dict[
     return {"suppression_id": r.json()["id"]}, None
 
 
+TEMPLATE = {
+    "name": "order_update",
+    "language": "en_US",
+    "category": "UTILITY",
+    "components": [{"type": "BODY", "text": "Your order has shipped and arrives in two days."}],
+}
+
+
+async def _template(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post("/api/v1/templates", headers=owner.headers, json=TEMPLATE)
+    assert r.status_code == 201, r.text
+    return {"template_id": r.json()["id"]}, {"category": "MARKETING"}
+
+
+async def _template_clone(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    params, _ = await _template(client, owner)
+    return params, {"language": "ar"}
+
+
+async def _template_preview(
+    client: httpx.AsyncClient, owner: Account
+) -> tuple[dict[str, str], Any]:
+    params, _ = await _template(client, owner)
+    return params, {"parameters": ["x"]}
+
+
+async def _template_test_send(
+    client: httpx.AsyncClient, owner: Account
+) -> tuple[dict[str, str], Any]:
+    params, _ = await _template(client, owner)
+    return params, {"to": "+249912345678", "parameters": ["x"]}
+
+
+async def _import(client: httpx.AsyncClient, owner: Account) -> tuple[dict[str, str], Any]:
+    r = await client.post(
+        "/api/v1/contacts/imports",
+        headers=owner.headers,
+        files={"file": ("contacts.csv", b"phone,name\n+249912345678,Victim's contact\n")},
+    )
+    assert r.status_code == 201, r.text
+    return {"import_id": r.json()["id"]}, {
+        "mapping": {"phone": "phone"},
+        "consent": {"mode": "none"},
+    }
+
+
 RESOURCES: dict[str, Factory] = {
+    "/api/v1/templates/{template_id}": _template,
+    "/api/v1/templates/{template_id}/versions": _template,
+    "/api/v1/templates/{template_id}/clone": _template_clone,
+    "/api/v1/templates/{template_id}/submit": _template,
+    "/api/v1/templates/{template_id}/preview": _template_preview,
+    "/api/v1/templates/{template_id}/test-send": _template_test_send,
     "/api/v1/contacts/{contact_id}": _contact,
     "/api/v1/contacts/{contact_id}/consent": _consent,
     "/api/v1/contacts/{contact_id}/consent/export": _contact,
     "/api/v1/contacts/fields/{key}": _field,
+    "/api/v1/contacts/imports/{import_id}": _import,
+    "/api/v1/contacts/imports/{import_id}/start": _import,
+    "/api/v1/contacts/imports/{import_id}/errors": _import,
     "/api/v1/lists/{list_id}": _list,
     "/api/v1/lists/{list_id}/members": _list_members,
     "/api/v1/segments/{segment_id}": _segment,
@@ -185,10 +240,16 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/contacts/bulk": {"contacts": [{"phone": "+249912345678"}]},
     "POST /api/v1/contacts/bulk-actions": {"action": "tag", "ids": [], "tag": "x"},
     "POST /api/v1/contacts/fields": {"key": "city", "label": "City", "type": "text"},
+    # multipart upload: the permission check answers before the body is read
+    "POST /api/v1/contacts/imports": None,
     "POST /api/v1/lists": {"name": "L"},
     "POST /api/v1/segments": {"name": "S", "definition": {}},
     "POST /api/v1/suppressions": {"phone": "+249912345678"},
     "PUT /api/v1/consent/keywords": {"opt_out": ["stop"]},
+    "POST /api/v1/templates": TEMPLATE,
+    "POST /api/v1/templates/lint": TEMPLATE,
+    "POST /api/v1/templates/sync": None,
+    "POST /api/v1/templates/media": None,
     "PUT /api/v1/whatsapp/connection": {
         "waba_id": "1",
         "access_token": "token-123456",

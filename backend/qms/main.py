@@ -34,9 +34,11 @@ from qms.context import RequestMeta, request_meta
 from qms.email.router import router as dev_router
 from qms.errors import PROBLEM_RESPONSE, PROBLEM_SCHEMA, NotFound, install_error_handlers
 from qms.health.router import router as health_router
+from qms.imports.router import router as imports_router
 from qms.legal.router import router as legal_router
 from qms.logging import configure_logging
 from qms.resources import build_state, close_state
+from qms.templates.router import router as templates_router
 from qms.webhooks.registry import load_handlers
 from qms.webhooks.router import router as meta_webhooks_router
 from qms.whatsapp.router import router as whatsapp_router
@@ -67,9 +69,11 @@ def api_router() -> APIRouter:
         api_keys_router,
         audit_router,
         whatsapp_router,
+        imports_router,  # before contacts: /contacts/imports is not a /contacts/{contact_id}
         contacts_router,
         consent_router,
         audiences_router,
+        templates_router,
         legal_router,
         dev_router,
     ):

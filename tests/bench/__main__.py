@@ -5,12 +5,19 @@ Figures:
 - foundation: the cost of authenticating a request (JWT vs API key) against an unauthenticated
   baseline, through the full ASGI stack with real PostgreSQL and Redis;
 - WhatsApp simulator: accepted messages/s of its send endpoint beside a bare ASGI endpoint's
-  requests/s (live uvicorn processes, 100 requests in flight).
+  requests/s (live uvicorn processes, 100 requests in flight);
+- contacts import: a 1,000,000-row CSV uploaded through the API and imported by the job, beside
+  a plain COPY of the same file (`--rows N` or QMS_BENCH_IMPORT_ROWS for a quick run);
+- contacts page: 1,000,000 contacts, 8 concurrent clients on the list (first page, a cursor
+  page, a search), beside the same page through a raw asyncpg query + orjson (`--contacts N` or
+  QMS_BENCH_CONTACTS).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import time
 
 import httpx
@@ -86,7 +93,31 @@ async def simulator() -> None:
     print(bench.report(await bench.bench(20000, 100)))
 
 
+def contacts(rows: int, count: int) -> None:
+    from tests.bench import contacts_page, imports
+
+    print("\nContacts import")
+    print(imports.report(asyncio.run(imports.bench(rows))))
+    print("\nContacts page")
+    print(contacts_page.report(asyncio.run(contacts_page.bench(count))))
+
+
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="make bench")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=int(os.environ.get("QMS_BENCH_IMPORT_ROWS", 1_000_000)),
+        help="rows of the import benchmark's CSV",
+    )
+    parser.add_argument(
+        "--contacts",
+        type=int,
+        default=int(os.environ.get("QMS_BENCH_CONTACTS", 1_000_000)),
+        help="contacts of the contacts page benchmark",
+    )
+    args = parser.parse_args()
     print("Authentication cost")
     asyncio.run(main())
     asyncio.run(simulator())
+    contacts(args.rows, args.contacts)

@@ -63,5 +63,8 @@ async def test_unknown_email_id_is_a_no_op(app_state: AppState, conn: Any) -> No
 def test_worker_settings_register_tasks_and_cron_slot() -> None:
     names = {f.__name__ for f in WorkerSettings.functions}
     assert "deliver_email" in names
-    assert [c.name for c in WorkerSettings.cron_jobs] == ["cron:housekeeping"]
+    assert [c.name for c in WorkerSettings.cron_jobs] == [
+        "cron:housekeeping",
+        "cron:reconcile_templates",
+    ]
     assert Job  # arq's job API is what the tests above inspect

@@ -5,16 +5,19 @@ someone who edits an event cannot recompute the downstream digests without the k
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
+import re
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, any_, bindparam, func, literal, select, text, true, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.auth.dependencies import Principal
@@ -49,7 +52,30 @@ def digest_of(secrets: Secrets, value: str | None) -> str | None:
     return hmac.new(_key(secrets, "consent-field"), value.encode(), hashlib.sha256).hexdigest()
 
 
-def _canonical(event: ConsentEvent) -> bytes:
+@dataclass(frozen=True)
+class _Record:
+    """The fields of an event that the chain covers, for bulk appends (no ORM instance per
+    event); `_canonical` reads the same attribute names from either."""
+
+    workspace_id: uuid.UUID
+    contact_id: uuid.UUID
+    seq: int
+    purpose: str
+    status: str
+    source: str
+    source_ref: str | None
+    evidence: str | None
+    effective: bool
+    phone_digest: str
+    ip_digest: str | None
+    user_agent_digest: str | None
+    actor_user_id: uuid.UUID | None
+    actor_api_key_id: uuid.UUID | None
+    occurred_at: datetime
+    prev_digest: str | None
+
+
+def _canonical(event: ConsentEvent | _Record) -> bytes:
     record: dict[str, Any] = {
         "v": 1,
         "workspace": str(event.workspace_id),
@@ -72,8 +98,65 @@ def _canonical(event: ConsentEvent) -> bytes:
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def chain_digest(secrets: Secrets, event: ConsentEvent) -> str:
+# The fields that differ between the events of one bulk append (the rest is the same for all).
+_VARYING = ("contact_id", "seq", "status", "source_ref", "effective", "phone_digest", "prev_digest")
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
+
+
+def _json_text(value: str | None) -> str:
+    if value is None:
+        return "null"
+    return json.dumps(value, ensure_ascii=False) if _NEEDS_ESCAPE.search(value) else f'"{value}"'
+
+
+def _bulk_canonical(base: _Record) -> Callable[[_Record], bytes]:
+    """`_canonical` for records that differ from `base` only in the _VARYING fields: the base's
+    canonical JSON with slots for those fields (a million json.dumps calls cost seconds). The
+    caller checks it against `_canonical`."""
+    marks = {f"\x00{field}\x00": field for field in _VARYING}
+    placeholders: dict[str, Any] = {field: mark for mark, field in marks.items()}
+    probe = dataclasses.replace(base, **placeholders)
+    canonical = _canonical(probe).decode()
+    slot = re.compile("|".join(re.escape(json.dumps(mark)) for mark in marks))
+    pieces: list[str] = []
+    fields: list[str] = []
+    position = 0
+    for match in slot.finditer(canonical):
+        pieces.append(canonical[position : match.start()])
+        fields.append(marks[json.loads(match.group())])
+        position = match.end()
+    pieces.append(canonical[position:])
+    render: dict[str, Callable[[_Record], str]] = {
+        "contact_id": lambda r: f'"{r.contact_id}"',
+        "seq": lambda r: str(r.seq),
+        "status": lambda r: _json_text(r.status),
+        "source_ref": lambda r: _json_text(r.source_ref),
+        "effective": lambda r: "true" if r.effective else "false",
+        "phone_digest": lambda r: _json_text(r.phone_digest),
+        "prev_digest": lambda r: _json_text(r.prev_digest),
+    }
+    renderers = [render[field] for field in fields]
+    tail = pieces[-1]
+
+    def encode(record: _Record) -> bytes:
+        out = []
+        for piece, renderer in zip(pieces, renderers, strict=False):
+            out.append(piece)
+            out.append(renderer(record))
+        out.append(tail)
+        return "".join(out).encode()
+
+    return encode
+
+
+def chain_digest(secrets: Secrets, event: ConsentEvent | _Record) -> str:
     return hmac.new(_key(secrets, "consent-chain"), _canonical(event), hashlib.sha256).hexdigest()
+
+
+def is_effective(status: str, source: str, suppressed: bool) -> bool:
+    """Whether an event changes the contact's consent: an opt-in over an active suppression
+    counts only when it is the person's own (from their number)."""
+    return status != "opted_in" or not suppressed or source in PERSONAL_SOURCES
 
 
 @dataclass(frozen=True)
@@ -157,10 +240,8 @@ async def append(
     suppression = await active_suppression(
         session, contact.workspace_id, purpose, contact.phone_hash
     )
-    effective = True
-    if status == "opted_in" and suppression is not None:
-        # Only the person's own new opt-in from that number lifts a suppression.
-        effective = how.source in PERSONAL_SOURCES
+    # Only the person's own new opt-in from that number lifts a suppression.
+    effective = is_effective(status, how.source, suppression is not None)
     at = how.occurred_at or datetime.now(UTC)
     event = ConsentEvent(
         workspace_id=contact.workspace_id,
@@ -200,6 +281,286 @@ async def append(
             suppression.lifted_at = at
             suppression.lifted_by_event_id = event.id
     return event
+
+
+@dataclass(frozen=True)
+class BulkEntry:
+    """One event of `append_many`: what differs from contact to contact."""
+
+    contact_id: uuid.UUID
+    phone_hash: str
+    status: str
+    source_ref: str | None = None
+    phone_hint: str | None = None
+    # The caller created the contact in this transaction and wrote its consent column by these
+    # rules (`is_effective` over the active suppressions): its chain is empty, so no head to
+    # read, and its column needs no second write.
+    new_contact: bool = False
+
+
+_UUIDS = ARRAY(UUID(as_uuid=True))
+_STRINGS = ARRAY(String())
+_EVENT_COLUMNS = (
+    "workspace_id",
+    "contact_id",
+    "seq",
+    "purpose",
+    "status",
+    "source",
+    "source_ref",
+    "evidence",
+    "effective",
+    "ip",
+    "user_agent",
+    "phone_digest",
+    "ip_digest",
+    "user_agent_digest",
+    "actor_user_id",
+    "actor_api_key_id",
+    "occurred_at",
+    "prev_digest",
+    "digest",
+)
+
+
+async def append_many(
+    session: AsyncSession,
+    secrets: Secrets,
+    workspace_id: uuid.UUID,
+    purpose: str,
+    entries: Sequence[BulkEntry],
+    how: Evidence,
+    *,
+    rows_locked: bool = False,
+) -> list[bool]:
+    """`append` for many contacts at once (imports), set-based: one `SELECT … FOR UPDATE` locks
+    the contacts, one query reads each chain's head, the chain (seq, prev, digest) is computed
+    here over the same canonical record, one COPY writes the events, then one UPDATE applies the
+    effective ones to the contacts and one INSERT suppresses the effective opt-outs. Same rules
+    as `append`; entries for one contact are chained in the order given. Returns, per entry,
+    whether it was effective.
+
+    `rows_locked`: the caller already holds the contacts' row locks (it inserted or updated
+    them in this transaction), so the lock statement is skipped.
+
+    For third-party sources only (import, api, agent…): the person's own opt-in may lift a
+    suppression, which `append` records one event at a time."""
+    if (
+        purpose not in PURPOSES
+        or how.source not in SOURCES
+        or any(e.status not in STATUSES for e in entries)
+    ):
+        raise Unprocessable(
+            "Unknown consent purpose, status or source.", code="consent.invalid_event"
+        )
+    if how.source in PERSONAL_SOURCES:
+        raise ValueError("a personal opt-in may lift a suppression: record it with append()")
+    if not entries:
+        return []
+    ids = sorted({e.contact_id for e in entries})
+    ids_param = bindparam("ids", ids, type_=_UUIDS)
+    if not rows_locked:
+        await session.execute(
+            select(Contact.id)
+            .where(Contact.id == any_(ids_param))
+            .order_by(Contact.id)
+            .with_for_update()
+        )
+    # One index probe per contact (LATERAL … LIMIT 1): whatever the planner thinks of the table's
+    # size, never a scan of the whole ledger.
+    existing = sorted({e.contact_id for e in entries if not e.new_contact})
+    contacts = (
+        func.unnest(bindparam("existing", existing, type_=_UUIDS))
+        .table_valued("id")
+        .render_derived()
+    )
+    head = (
+        select(ConsentEvent.seq, ConsentEvent.digest)
+        .where(ConsentEvent.contact_id == contacts.c.id)
+        .order_by(ConsentEvent.seq.desc())
+        .limit(1)
+        .lateral()
+    )
+    heads: dict[uuid.UUID, tuple[int, str | None]] = {}
+    if existing:
+        heads = {
+            contact_id: (seq, digest)
+            for contact_id, seq, digest in await session.execute(
+                select(contacts.c.id, head.c.seq, head.c.digest).join(head, true())
+            )
+        }
+    # One index probe per number (LATERAL … LIMIT 1): never a scan of the workspace's list.
+    # Only opt-ins need it: an opt-out is effective whatever the list says.
+    opt_ins = sorted({e.phone_hash for e in entries if e.status == "opted_in"})
+    hashes = (
+        func.unnest(bindparam("hashes", opt_ins, type_=_STRINGS))
+        .table_valued("phone_hash")
+        .render_derived()
+    )
+    active = (
+        select(Suppression.phone_hash)
+        .where(
+            Suppression.workspace_id == workspace_id,
+            Suppression.purpose == purpose,
+            Suppression.phone_hash == hashes.c.phone_hash,
+            Suppression.lifted_at.is_(None),
+        )
+        .limit(1)
+        .lateral()
+    )
+    suppressed: set[str] = set()
+    if opt_ins:
+        suppressed = set(
+            await session.scalars(
+                select(active.c.phone_hash).select_from(hashes).join(active, true())
+            )
+        )
+    at = how.occurred_at or datetime.now(UTC)
+    ip_digest = digest_of(secrets, how.ip)
+    user_agent_digest = digest_of(secrets, how.user_agent)
+    actor_user_id = how.actor.user_id if how.actor else None
+    actor_api_key_id = how.actor.api_key_id if how.actor else None
+    key = _key(secrets, "consent-chain")
+    encode: Callable[[_Record], bytes] | None = None
+    rows: list[tuple[Any, ...]] = []
+    effective_flags: list[bool] = []
+    final: dict[uuid.UUID, str] = {}
+    opted_out: dict[str, str | None] = {}
+    for entry in entries:
+        last_seq, last_digest = heads.get(entry.contact_id, (0, None))
+        effective = is_effective(entry.status, how.source, entry.phone_hash in suppressed)
+        record = _Record(
+            workspace_id=workspace_id,
+            contact_id=entry.contact_id,
+            seq=last_seq + 1,
+            purpose=purpose,
+            status=entry.status,
+            source=how.source,
+            source_ref=entry.source_ref,
+            evidence=how.evidence,
+            effective=effective,
+            phone_digest=entry.phone_hash,
+            ip_digest=ip_digest,
+            user_agent_digest=user_agent_digest,
+            actor_user_id=actor_user_id,
+            actor_api_key_id=actor_api_key_id,
+            occurred_at=at,
+            prev_digest=last_digest,
+        )
+        if encode is None:
+            encode = _bulk_canonical(record)
+            if encode(record) != _canonical(record):
+                encode = _canonical
+        digest = hmac.new(key, encode(record), hashlib.sha256).hexdigest()
+        heads[entry.contact_id] = (record.seq, digest)
+        rows.append(
+            (
+                workspace_id,
+                entry.contact_id,
+                record.seq,
+                purpose,
+                entry.status,
+                how.source,
+                entry.source_ref,
+                how.evidence,
+                effective,
+                how.ip,
+                how.user_agent,
+                entry.phone_hash,
+                ip_digest,
+                user_agent_digest,
+                actor_user_id,
+                actor_api_key_id,
+                at,
+                last_digest,
+                digest,
+            )
+        )
+        effective_flags.append(effective)
+        if effective:
+            if not entry.new_contact:
+                final[entry.contact_id] = entry.status
+            if entry.status == "opted_out":
+                suppressed.add(entry.phone_hash)
+                opted_out[entry.phone_hash] = entry.phone_hint
+    await _copy_records(session, ConsentEvent.__tablename__, _EVENT_COLUMNS, rows)
+    if final:
+        # Only the contacts whose column differs (none when the caller already wrote it, as an
+        # import does), found by one index probe each; then a plain UPDATE of those.
+        column = getattr(Contact, f"{purpose}_consent")
+        changes = (
+            func.unnest(
+                bindparam("contact_ids", list(final), type_=_UUIDS),
+                bindparam("statuses", list(final.values()), type_=_STRINGS),
+            )
+            .table_valued("id", "status")
+            .render_derived()
+        )
+        current = (
+            select(Contact.id)
+            .where(Contact.id == changes.c.id, column.is_distinct_from(changes.c.status))
+            .limit(1)
+            .lateral()
+        )
+        stale = [
+            contact_id
+            for (contact_id,) in await session.execute(
+                select(current.c.id).select_from(changes).join(current, true())
+            )
+        ]
+        for status in STATUSES:
+            targets = [contact_id for contact_id in stale if final[contact_id] == status]
+            if targets:
+                await session.execute(
+                    update(Contact)
+                    .where(Contact.id == any_(bindparam("targets", targets, type_=_UUIDS)))
+                    .values({column: status})
+                    .execution_options(synchronize_session=False)
+                )
+    if opted_out:
+        new = (
+            func.unnest(
+                bindparam("phone_hashes", list(opted_out), type_=_STRINGS),
+                bindparam("hints", list(opted_out.values()), type_=_STRINGS),
+            )
+            .table_valued("phone_hash", "hint")
+            .render_derived()
+        )
+        await session.execute(
+            insert(Suppression)
+            .from_select(
+                ["id", "workspace_id", "purpose", "phone_hash", "phone_hint", "source"],
+                select(
+                    func.gen_random_uuid(),
+                    literal(workspace_id, UUID(as_uuid=True)),
+                    literal(purpose),
+                    new.c.phone_hash,
+                    new.c.hint,
+                    literal(how.source),
+                ),
+            )
+            .on_conflict_do_nothing(
+                index_elements=["workspace_id", "purpose", "phone_hash"],
+                index_where=text("lifted_at IS NULL"),
+            )
+        )
+    return effective_flags
+
+
+async def _copy_records(
+    session: AsyncSession, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]
+) -> None:
+    """COPY rows into a table inside the session's transaction (asyncpg's binary COPY: the
+    fastest way into PostgreSQL, no bind-parameter limit)."""
+    if not records:
+        return
+    connection = await session.connection()
+    # The driver opens its transaction lazily, on the first statement: make sure it is open.
+    await connection.execute(text("SELECT 1"))
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table, records=records, columns=list(columns)
+    )
 
 
 async def request_form_optin(

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import RowMapping, delete, select, tuple_
 
 from qms.audit import service as audit
 from qms.auth.dependencies import Principal, requires
@@ -65,7 +66,12 @@ def _cursor_key(position: dict[str, object], sort: str) -> tuple[object, uuid.UU
     return value, contact_id
 
 
-@router.get("", operation_id="contacts:list")
+# The columns of ContactOut, read as plain rows: the list is the busiest read of the product, so
+# it skips ORM instances and per-row pydantic validation and is serialised once with orjson.
+_LIST_COLUMNS = [getattr(Contact, name) for name in ContactOut.model_fields]
+
+
+@router.get("", operation_id="contacts:list", response_model=Page[ContactOut])
 async def list_contacts(
     principal: ContactsRead,
     session: Session,
@@ -73,29 +79,42 @@ async def list_contacts(
     sort: Sort = "-created_at",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ContactOut]:
+) -> Response:
     """Keyset pagination on indexed columns: as fast on page 1,000 as on page 1."""
-    column = service.SORTS[sort.lstrip("-")]
+    key = sort.lstrip("-")
+    column = service.SORTS[key]
     descending = sort.startswith("-")
-    query = service.filtered(principal.workspace_id, f)
+    query = service.filtered(principal.workspace_id, f).with_only_columns(*_LIST_COLUMNS)
     position = decode_cursor(cursor)
     if position is not None:
-        key = tuple_(column, Contact.id)
-        after = _cursor_key(position, sort.lstrip("-"))
-        query = query.where(key < after if descending else key > after)
+        after = _cursor_key(position, key)
+        keyset = tuple_(column, Contact.id)
+        query = query.where(keyset < after if descending else keyset > after)
     order = (column.desc(), Contact.id.desc()) if descending else (column.asc(), Contact.id.asc())
-    if sort.lstrip("-") == "name":
+    if key == "name":
         query = query.where(Contact.name.is_not(None))
-    rows = (await session.scalars(query.order_by(*order).limit(limit + 1))).all()
-    items = [ContactOut.model_validate(c) for c in rows[:limit]]
+    rows = (await session.execute(query.order_by(*order).limit(limit + 1))).mappings().all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        value = getattr(last, column.key)
+        value = last[key]
         next_cursor = encode_cursor(
-            {"v": value.isoformat() if hasattr(value, "isoformat") else value, "id": str(last.id)}
+            {
+                "v": value.isoformat() if hasattr(value, "isoformat") else value,
+                "id": str(last["id"]),
+            }
         )
-    return Page(items=items, next_cursor=next_cursor)
+    body = {"items": rows[:limit], "next_cursor": next_cursor}
+    return Response(
+        orjson.dumps(body, default=_json_default, option=orjson.OPT_UTC_Z),
+        media_type="application/json",
+    )
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, RowMapping):
+        return dict(value)
+    return str(value)  # asyncpg's UUID, which orjson does not know
 
 
 @router.post(

@@ -17,6 +17,8 @@ from qms.models.contacts import (
     Suppression,
 )
 from qms.models.email import OutboxEmail
+from qms.models.imports import ContactImport, ContactImportError, ContactImportRow
+from qms.models.templates import MessageTemplate, MessageTemplateVersion
 from qms.models.whatsapp import (
     MessageStatusEvent,
     MetaWebhookEvent,
@@ -34,11 +36,16 @@ __all__ = [
     "ConsentKeyword",
     "Contact",
     "ContactField",
+    "ContactImport",
+    "ContactImportError",
+    "ContactImportRow",
     "ContactList",
     "Invitation",
     "ListMember",
     "Membership",
     "MessageStatusEvent",
+    "MessageTemplate",
+    "MessageTemplateVersion",
     "MetaWebhookEvent",
     "MetaWebhookKey",
     "OneTimeToken",

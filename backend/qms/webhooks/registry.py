@@ -47,4 +47,5 @@ def handlers_for(field: str) -> list[Handler]:
 def load_handlers() -> None:
     """Import every domain's handler module (registration happens on import)."""
     import qms.consent.handlers
+    import qms.templates.handlers
     import qms.whatsapp.handlers  # noqa: F401

@@ -179,11 +179,19 @@ class CloudApiClient:
         await self._request("POST", f"{waba_id}/subscribed_apps", token)
 
     async def list_templates(
-        self, waba_id: str, token: str, *, after: str | None = None, limit: int = 100
+        self,
+        waba_id: str,
+        token: str,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        fields: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         params: dict[str, Any] = {"limit": limit}
         if after:
             params["after"] = after
+        if fields:
+            params["fields"] = fields
         body = await self._request("GET", f"{waba_id}/message_templates", token, params=params)
         paging = body.get("paging") or {}
         next_after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None

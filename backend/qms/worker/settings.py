@@ -15,9 +15,11 @@ from qms.auth import service as auth_service
 from qms.config import get_settings
 from qms.db import unit_of_work
 from qms.email.service import deliver, unsent_email_ids
+from qms.imports.tasks import run_import
 from qms.logging import configure_logging
 from qms.resources import build_state, close_state
 from qms.state import AppState
+from qms.templates.service import reconcile_all as reconcile_all_templates
 from qms.webhooks.registry import load_handlers
 from qms.webhooks.service import process_event
 
@@ -56,6 +58,12 @@ async def process_meta_webhook(ctx: dict[str, Any], event_id: int) -> None:
         await process_event(session, state, event_id)
 
 
+async def reconcile_templates(ctx: dict[str, Any]) -> None:
+    """Re-read the status, quality and category of every submitted template from the Cloud API
+    (webhooks can be lost or late: this keeps template status from going stale)."""
+    await reconcile_all_templates(ctx["state"])
+
+
 async def housekeeping(ctx: dict[str, Any]) -> None:
     """The periodic slot: retention and reconciliation jobs of later issues hook in here."""
     state: AppState = ctx["state"]
@@ -67,8 +75,17 @@ async def housekeeping(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions = [deliver_email, send_password_reset, process_meta_webhook]
-    cron_jobs = [cron(housekeeping, minute={0, 15, 30, 45}, run_at_startup=False)]
+    functions = [
+        deliver_email,
+        send_password_reset,
+        process_meta_webhook,
+        reconcile_templates,
+        run_import,
+    ]
+    cron_jobs = [
+        cron(housekeeping, minute={0, 15, 30, 45}, run_at_startup=False),
+        cron(reconcile_templates, minute={5, 15, 25, 35, 45, 55}, run_at_startup=False),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)

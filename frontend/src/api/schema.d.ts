@@ -713,6 +713,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Imports
+         * @description The workspace's latest imports, newest first.
+         */
+        get: operations["imports:list"];
+        put?: never;
+        /**
+         * Upload Import
+         * @description Upload a contacts file (streamed to disk, up to 200 MB). The answer describes it: type,
+         *     detected encoding, headers and the first rows, for the column mapping.
+         */
+        post: operations["imports:upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/imports/{import_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Import
+         * @description Map the file's columns, say how consent was given, and run the import in the
+         *     background. Poll the import for progress.
+         */
+        post: operations["imports:start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Import
+         * @description The import with its live counters.
+         */
+        get: operations["imports:get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/imports/{import_id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Import Errors
+         * @description The rejected rows as CSV: `line,reason,value` (line numbers as in the file, the header
+         *     being line 1).
+         */
+        get: operations["imports:errors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts": {
         parameters: {
             query?: never;
@@ -1075,6 +1162,244 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Templates
+         * @description The workspace's templates in the caller's mode (live or test), keyset-paginated.
+         */
+        get: operations["templates:list"];
+        put?: never;
+        /**
+         * Create Template
+         * @description A new DRAFT (nothing reaches Meta until it is submitted).
+         */
+        post: operations["templates:create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/lint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lint Template
+         * @description Lint a template without saving it (the builder's inline errors): every problem, each with
+         *     its path and a stable code. With `template_id`, linted as an edit of that template.
+         */
+        post: operations["templates:lint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/lint-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lint Rules
+         * @description Every lint rule code with what it checks.
+         */
+        get: operations["templates:lint_rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Templates
+         * @description Import the templates of the WABA that QMS does not have (their component JSON as Meta
+         *     holds it) and refresh status, quality and category of the ones it has.
+         */
+        post: operations["templates:sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Media
+         * @description Upload a media header's sample through Meta's resumable upload; put the returned
+         *     `header_handle` in the HEADER's `example.header_handle`.
+         */
+        post: operations["templates:upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Template */
+        get: operations["templates:get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Template
+         * @description Deletes the template; a submitted one is deleted on the WABA too (this language only).
+         */
+        delete: operations["templates:delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Template
+         * @description A draft is edited in place. An APPROVED, REJECTED or PAUSED template's new components
+         *     (or category) are linted, including Meta's edit limits, and submitted through Meta's edit
+         *     endpoint as a new version (history in /versions); it is PENDING again.
+         */
+        patch: operations["templates:update"];
+        trace?: never;
+    };
+    "/api/v1/templates/{template_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Versions
+         * @description Every submitted version, newest first.
+         */
+        get: operations["templates:versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{template_id}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clone Template
+         * @description A new DRAFT with the same components: another language of the same name, or a new name.
+         */
+        post: operations["templates:clone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{template_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Template
+         * @description Lint (422 `templates.lint_failed` listing every problem), then create the template on the
+         *     WABA; Meta's review result arrives by webhook (and the periodic reconcile).
+         */
+        post: operations["templates:submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{template_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Template
+         * @description The structured preview and the Cloud API `components` of the same values, from one
+         *     renderer. Variables without a value are filled from the template's examples.
+         */
+        post: operations["templates:preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{template_id}/test-send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Send
+         * @description Send an APPROVED template to your own number: `to` must equal the phone in your profile
+         *     and your email must be verified (signed-in users only, not API keys). At most 10 per hour
+         *     per user (429 `templates.test_send_throttled` with Retry-After).
+         */
+        post: operations["templates:test_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/legal/privacy-policy": {
         parameters: {
             query?: never;
@@ -1228,6 +1553,14 @@ export interface components {
              */
             created_at: string;
         };
+        /** Body_templates:upload_media */
+        Body_templates_upload_media: {
+            /**
+             * File
+             * @description JPEG/PNG ≤ 5 MB, MP4 ≤ 16 MB, PDF ≤ 100 MB
+             */
+            file: string;
+        };
         /** BulkActionIn */
         BulkActionIn: {
             /**
@@ -1288,6 +1621,21 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        /** ButtonPreviewOut */
+        ButtonPreviewOut: {
+            /** Type */
+            type: string;
+            /** Text */
+            text: string;
+            /** Url */
+            url: string | null;
+            /** Phone Number */
+            phone_number: string | null;
+            /** Payload */
+            payload: string | null;
+            /** Code */
+            code: string | null;
+        };
         /** ChainCheckOut */
         ChainCheckOut: {
             /** Valid */
@@ -1298,6 +1646,18 @@ export interface components {
             broken_at_seq: number | null;
             /** Reason */
             reason: string | null;
+        };
+        /**
+         * CloneIn
+         * @description Another language of the same template (same name), or a new template (another name).
+         */
+        CloneIn: {
+            /** Name */
+            name?: string | null;
+            /** Language */
+            language?: string | null;
+            /** Category */
+            category?: ("MARKETING" | "UTILITY" | "AUTHENTICATION") | null;
         };
         /**
          * ConnectionIn
@@ -1573,6 +1933,151 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HeaderHandleOut */
+        HeaderHandleOut: {
+            /**
+             * Header Handle
+             * @description Put it in the HEADER's example.header_handle.
+             */
+            header_handle: string;
+        };
+        /** HeaderPreviewOut */
+        HeaderPreviewOut: {
+            /** Format */
+            format: string;
+            /** Text */
+            text: string | null;
+            /** Media */
+            media: {
+                [key: string]: string;
+            } | null;
+            /** Location */
+            location: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** ImportConsentIn */
+        ImportConsentIn: {
+            /**
+             * Mode
+             * @description `column`: each row's consent is in a column; `file`: everyone in the file opted in, as the evidence says; `none`: record no consent.
+             * @enum {string}
+             */
+            mode: "column" | "file" | "none";
+            /**
+             * Column
+             * @description For mode `column`.
+             */
+            column?: string | null;
+            /**
+             * Purpose
+             * @default marketing
+             * @enum {string}
+             */
+            purpose?: "marketing" | "utility";
+            /**
+             * Evidence
+             * @description What the people were shown or did when they gave consent (required unless mode is `none`).
+             */
+            evidence?: string | null;
+            /**
+             * Opted In Values
+             * @description Cell values meaning opted in (any case).
+             */
+            opted_in_values?: string[] | null;
+            /**
+             * Opted Out Values
+             * @description Cell values meaning opted out (any case).
+             */
+            opted_out_values?: string[] | null;
+        };
+        /** ImportOut */
+        ImportOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "uploaded" | "queued" | "running" | "completed" | "failed";
+            /** File Name */
+            file_name: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * File Type
+             * @enum {string}
+             */
+            file_type: "csv" | "xlsx";
+            /** Encoding */
+            encoding: ("utf-8" | "utf-16" | "windows-1256") | null;
+            /** Headers */
+            headers: string[];
+            /**
+             * Preview
+             * @description The first 10 data rows.
+             */
+            preview: string[][];
+            /**
+             * Total Rows
+             * @description Data rows in the file, once known.
+             */
+            total_rows: number | null;
+            /** Processed Rows */
+            processed_rows: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /**
+             * Skipped
+             * @description Existing contacts left alone (on_duplicate=skip).
+             */
+            skipped: number;
+            /**
+             * Duplicates In File
+             * @description Rows superseded by a later row with the number.
+             */
+            duplicates_in_file: number;
+            /** Errors */
+            errors: number;
+            /** On Duplicate */
+            on_duplicate: ("update" | "skip") | null;
+            /** Consent Mode */
+            consent_mode: ("column" | "file" | "none") | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Error */
+            error: string | null;
+        };
+        /** ImportStartIn */
+        ImportStartIn: {
+            /**
+             * Mapping
+             * @description Contact attribute -> column header: "phone" (required), "name", "language", "country", "tags" (tags separated by ; or ,), "fields.<key>".
+             */
+            mapping: {
+                [key: string]: string;
+            };
+            consent: components["schemas"]["ImportConsentIn"];
+            /**
+             * On Duplicate
+             * @description What to do with a number that is already a contact: update it or skip it.
+             * @default update
+             * @enum {string}
+             */
+            on_duplicate?: "update" | "skip";
+        };
         /** InvitationCreate */
         InvitationCreate: {
             /**
@@ -1638,6 +2143,11 @@ export interface components {
             /** Items */
             items: components["schemas"]["FieldDefinitionOut"][];
         };
+        /** Items[ImportOut] */
+        Items_ImportOut_: {
+            /** Items */
+            items: components["schemas"]["ImportOut"][];
+        };
         /** Items[InvitationOut] */
         Items_InvitationOut_: {
             /** Items */
@@ -1673,6 +2183,11 @@ export interface components {
             /** Items */
             items: components["schemas"]["SessionOut"][];
         };
+        /** Items[VersionOut] */
+        Items_VersionOut_: {
+            /** Items */
+            items: components["schemas"]["VersionOut"][];
+        };
         /** Items[WorkspaceSummary] */
         Items_WorkspaceSummary_: {
             /** Items */
@@ -1691,6 +2206,46 @@ export interface components {
             opt_out: string[];
             /** Opt In */
             opt_in: string[];
+        };
+        /**
+         * LintIn
+         * @description Anything the builder holds: wrong values are reported as problems, not refused.
+         */
+        LintIn: {
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Language
+             * @default
+             */
+            language?: string;
+            /**
+             * Category
+             * @default
+             */
+            category?: string;
+            /**
+             * Parameter Format
+             * @default positional
+             */
+            parameter_format?: string;
+            /** Components */
+            components?: unknown[];
+            /**
+             * Template Id
+             * @description Lint as an edit of this submitted template (adds Meta's edit rules).
+             */
+            template_id?: string | null;
+        };
+        /** LintOut */
+        LintOut: {
+            /** Ok */
+            ok: boolean;
+            /** Problems */
+            problems: components["schemas"]["ProblemOut"][];
         };
         /** ListIn */
         ListIn: {
@@ -1725,6 +2280,17 @@ export interface components {
             /** Description */
             description?: string | null;
         };
+        /** LocationIn */
+        LocationIn: {
+            /** Latitude */
+            latitude: number;
+            /** Longitude */
+            longitude: number;
+            /** Name */
+            name?: string | null;
+            /** Address */
+            address?: string | null;
+        };
         /** LoginRequest */
         LoginRequest: {
             /**
@@ -1742,6 +2308,18 @@ export interface components {
              * @default false
              */
             return_refresh_token?: boolean;
+        };
+        /** MediaIn */
+        MediaIn: {
+            /** Link */
+            link?: string | null;
+            /** Id */
+            id?: string | null;
+            /**
+             * Filename
+             * @description DOCUMENT headers: the file name shown.
+             */
+            filename?: string | null;
         };
         /** MemberOut */
         MemberOut: {
@@ -1835,6 +2413,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[TemplateOut] */
+        Page_TemplateOut_: {
+            /** Items */
+            items: components["schemas"]["TemplateOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -1877,6 +2462,47 @@ export interface components {
              */
             refreshed_at: string;
         };
+        /** PreviewDocOut */
+        PreviewDocOut: {
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "ltr" | "rtl";
+            header: components["schemas"]["HeaderPreviewOut"] | null;
+            /**
+             * Body
+             * @description Hydrated body; WhatsApp formatting markers (*_~```) kept.
+             */
+            body: string;
+            /** Footer */
+            footer: string | null;
+            /** Buttons */
+            buttons: components["schemas"]["ButtonPreviewOut"][];
+        };
+        /** PreviewOut */
+        PreviewOut: {
+            preview: components["schemas"]["PreviewDocOut"];
+            /**
+             * Components
+             * @description The Cloud API `template.components` of the same values.
+             */
+            components: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Used Examples
+             * @description Variables filled from the template's examples.
+             */
+            used_examples: string[];
+            /**
+             * Missing
+             * @description Variables without a value (no example either).
+             */
+            missing: string[];
+            /** Warnings */
+            warnings: string[];
+        };
         /** PrivacyPolicy */
         PrivacyPolicy: {
             /** Version */
@@ -1885,6 +2511,21 @@ export interface components {
             effective_date: string;
             /** Markdown */
             markdown: string;
+        };
+        /** ProblemOut */
+        ProblemOut: {
+            /**
+             * Path
+             * @description Where: `name`, `components[1].text`, `components[3].buttons[0]`
+             */
+            path: string;
+            /**
+             * Code
+             * @description Stable rule code, e.g. `body.adjacent_variables`
+             */
+            code: string;
+            /** Message */
+            message: string;
         };
         /** RecoveryCodes */
         RecoveryCodes: {
@@ -1900,6 +2541,39 @@ export interface components {
              * @default false
              */
             return_refresh_token?: boolean;
+        };
+        /**
+         * RenderIn
+         * @description Values for the template's variables. Explicit values win over a contact's, which win over
+         *     the template's own examples (previews and test sends only).
+         */
+        RenderIn: {
+            /**
+             * Parameters
+             * @description Positional: a list filling the body's {{1}}, {{2}}…; named: a map by variable name (header and body). Keys may also be full variable keys such as `header.1`.
+             */
+            parameters?: (string[] | {
+                [key: string]: string;
+            }) | null;
+            /**
+             * Header Parameter
+             * @description The value of a positional text header's {{1}}.
+             */
+            header_parameter?: string | null;
+            /**
+             * Button Parameters
+             * @description By button index: a URL button's suffix, a copy-code or OTP code, a quick reply's payload.
+             */
+            button_parameters?: {
+                [key: string]: string;
+            } | null;
+            header_media?: components["schemas"]["MediaIn"] | null;
+            header_location?: components["schemas"]["LocationIn"] | null;
+            /**
+             * Contact Id
+             * @description Fill variables from this contact (see parameter_mapping).
+             */
+            contact_id?: string | null;
         };
         /**
          * Role
@@ -1920,7 +2594,7 @@ export interface components {
             name: string;
             /**
              * Definition
-             * @description See the segment grammar in docs/contacts.md
+             * @description See the segment grammar in docs/consent.md
              * @example {
              *       "all": [
              *         {
@@ -2065,6 +2739,231 @@ export interface components {
              */
             created_at: string;
         };
+        /** SyncConflictOut */
+        SyncConflictOut: {
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /** Meta Template Id */
+            meta_template_id: string;
+        };
+        /** SyncOut */
+        SyncOut: {
+            /** Imported */
+            imported: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Deleted */
+            deleted: number;
+            /**
+             * Conflicts
+             * @description On the WABA but with the name and language of a QMS draft: not imported.
+             */
+            conflicts: components["schemas"]["SyncConflictOut"][];
+        };
+        /**
+         * TemplateIn
+         * @description A new DRAFT. Nothing is checked against Meta's rules until submission (or lint).
+         */
+        TemplateIn: {
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+            /**
+             * Parameter Format
+             * @default positional
+             * @enum {string}
+             */
+            parameter_format?: "positional" | "named";
+            /**
+             * Components
+             * @description Meta's component JSON (Cloud API spec §3.2), stored as given: HEADER (TEXT with example.header_text / header_text_named_params, IMAGE/VIDEO/DOCUMENT with example.header_handle, LOCATION), BODY (text, example.body_text / body_text_named_params; for AUTHENTICATION add_security_recommendation), FOOTER (text; for AUTHENTICATION code_expiration_minutes), BUTTONS (QUICK_REPLY, URL with an optional {{1}} suffix and example, PHONE_NUMBER, COPY_CODE with example, OTP). Parts the builder does not know are kept unchanged.
+             */
+            components?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Parameter Mapping
+             * @description Which contact attribute fills which variable when rendering for a contact: keys `header.<var>`, `body.<var>`, `button.<index>`; values `name`, `first_name`, `last_name`, `phone`, `language`, `country`, `timezone` or `fields.<custom field key>`. Named variables default to the attribute or custom field of their own name.
+             */
+            parameter_mapping?: {
+                [key: string]: string;
+            };
+        };
+        /** TemplateOut */
+        TemplateOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "live" | "test";
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+            /**
+             * Parameter Format
+             * @enum {string}
+             */
+            parameter_format: "positional" | "named";
+            /** Components */
+            components: {
+                [key: string]: unknown;
+            }[];
+            /** Parameter Mapping */
+            parameter_mapping: {
+                [key: string]: string;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "DRAFT" | "PENDING" | "APPROVED" | "REJECTED" | "PAUSED" | "DISABLED" | "FLAGGED" | "IN_APPEAL" | "REINSTATED" | "PENDING_DELETION" | "DELETED" | "ARCHIVED" | "UNARCHIVED" | "LIMIT_EXCEEDED" | "LOCKED";
+            /**
+             * Status Info
+             * @description Meta's extra information on the last status event (other_info, disable_info).
+             */
+            status_info: {
+                [key: string]: unknown;
+            } | null;
+            /** Rejection Reason */
+            rejection_reason: string | null;
+            /** Rejection Info */
+            rejection_info: {
+                [key: string]: unknown;
+            } | null;
+            /** Quality Score */
+            quality_score: ("GREEN" | "YELLOW" | "RED" | "UNKNOWN") | null;
+            /** Quality Updated At */
+            quality_updated_at: string | null;
+            /** Previous Category */
+            previous_category: string | null;
+            /** Meta Template Id */
+            meta_template_id: string | null;
+            /**
+             * Version
+             * @description Current version (0: never submitted)
+             */
+            version: number;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Synced At */
+            synced_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Variants
+             * @description The other languages of this template name.
+             */
+            variants?: components["schemas"]["VariantOut"][];
+        };
+        /**
+         * TemplateUpdate
+         * @description A DRAFT: any field. APPROVED / REJECTED / PAUSED: `components` and `category` (submitted
+         *     to Meta as a new version through its edit endpoint, within Meta's edit limits) and
+         *     `parameter_mapping` (QMS only). Other statuses: `parameter_mapping` only.
+         */
+        TemplateUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Language */
+            language?: string | null;
+            /** Category */
+            category?: ("MARKETING" | "UTILITY" | "AUTHENTICATION") | null;
+            /** Parameter Format */
+            parameter_format?: ("positional" | "named") | null;
+            /**
+             * Components
+             * @description Meta's component JSON (Cloud API spec §3.2), stored as given: HEADER (TEXT with example.header_text / header_text_named_params, IMAGE/VIDEO/DOCUMENT with example.header_handle, LOCATION), BODY (text, example.body_text / body_text_named_params; for AUTHENTICATION add_security_recommendation), FOOTER (text; for AUTHENTICATION code_expiration_minutes), BUTTONS (QUICK_REPLY, URL with an optional {{1}} suffix and example, PHONE_NUMBER, COPY_CODE with example, OTP). Parts the builder does not know are kept unchanged.
+             */
+            components?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Parameter Mapping
+             * @description Which contact attribute fills which variable when rendering for a contact: keys `header.<var>`, `body.<var>`, `button.<index>`; values `name`, `first_name`, `last_name`, `phone`, `language`, `country`, `timezone` or `fields.<custom field key>`. Named variables default to the attribute or custom field of their own name.
+             */
+            parameter_mapping?: {
+                [key: string]: string;
+            } | null;
+        };
+        /** TestSendIn */
+        TestSendIn: {
+            /**
+             * Parameters
+             * @description Positional: a list filling the body's {{1}}, {{2}}…; named: a map by variable name (header and body). Keys may also be full variable keys such as `header.1`.
+             */
+            parameters?: (string[] | {
+                [key: string]: string;
+            }) | null;
+            /**
+             * Header Parameter
+             * @description The value of a positional text header's {{1}}.
+             */
+            header_parameter?: string | null;
+            /**
+             * Button Parameters
+             * @description By button index: a URL button's suffix, a copy-code or OTP code, a quick reply's payload.
+             */
+            button_parameters?: {
+                [key: string]: string;
+            } | null;
+            header_media?: components["schemas"]["MediaIn"] | null;
+            header_location?: components["schemas"]["LocationIn"] | null;
+            /**
+             * Contact Id
+             * @description Fill variables from this contact (see parameter_mapping).
+             */
+            contact_id?: string | null;
+            /**
+             * To
+             * @description Your own phone number: it must equal the phone in your profile, and your email must be verified.
+             */
+            to: string;
+            /**
+             * Phone Number Id
+             * @description The sending number (default: the connection's first number).
+             */
+            phone_number_id?: string | null;
+        };
+        /** TestSendOut */
+        TestSendOut: {
+            /** Wamid */
+            wamid: string;
+            /** Message Status */
+            message_status: string | null;
+            /** To */
+            to: string;
+            /** Phone Number Id */
+            phone_number_id: string;
+        };
         /** TokenRequest */
         TokenRequest: {
             /** Token */
@@ -2157,6 +3056,52 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** VariantOut */
+        VariantOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Language */
+            language: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "DRAFT" | "PENDING" | "APPROVED" | "REJECTED" | "PAUSED" | "DISABLED" | "FLAGGED" | "IN_APPEAL" | "REINSTATED" | "PENDING_DELETION" | "DELETED" | "ARCHIVED" | "UNARCHIVED" | "LIMIT_EXCEEDED" | "LOCKED";
+        };
+        /** VersionOut */
+        VersionOut: {
+            /** Version */
+            version: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "submit" | "edit" | "import" | "sync";
+            /** Category */
+            category: string;
+            /** Parameter Format */
+            parameter_format: string;
+            /** Components */
+            components: {
+                [key: string]: unknown;
+            }[];
+            /** Status */
+            status: string;
+            /** Rejection Reason */
+            rejection_reason: string | null;
+            /** Previous Status */
+            previous_status: string | null;
+            /** Submitted By */
+            submitted_by: string | null;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
         };
         /** WorkspaceDelete */
         WorkspaceDelete: {
@@ -5842,6 +6787,460 @@ export interface operations {
             };
         };
     };
+    "imports:list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_ImportOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description A CSV (UTF-8, UTF-16 or Windows-1256; `,` `;` or tab separated) or XLSX file (first sheet), header row first.
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description imports.file_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description imports.unsupported_file */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description imports.empty_file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportStartIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description imports.already_started */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description imports.invalid_mapping, imports.consent_evidence_required */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "contacts:list": {
         parameters: {
             query?: {
@@ -8689,6 +10088,1276 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:list": {
+        parameters: {
+            query?: {
+                status?: ("DRAFT" | "PENDING" | "APPROVED" | "REJECTED" | "PAUSED" | "DISABLED" | "FLAGGED" | "IN_APPEAL" | "REINSTATED" | "PENDING_DELETION" | "DELETED" | "ARCHIVED" | "UNARCHIVED" | "LIMIT_EXCEEDED" | "LOCKED")[] | null;
+                /** @description Part of the name */
+                name?: string | null;
+                language?: string | null;
+                category?: ("MARKETING" | "UTILITY" | "AUTHENTICATION") | null;
+                /** @description `name` groups the languages of a template together */
+                sort?: "name" | "-updated_at";
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TemplateOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:lint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LintIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LintOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:lint_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Cloud API failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:upload_media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_templates_upload_media"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeaderHandleOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Cloud API failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Cloud API failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Cloud API failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_VersionOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloneIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Cloud API failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "templates:test_send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestSendIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSendOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Cloud API failed */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

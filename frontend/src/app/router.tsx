@@ -59,6 +59,11 @@ function RequireRole({ min, children }: { min: Role; children: ReactNode }) {
   return hasRole(role, min) ? <>{children}</> : <Forbidden />;
 }
 
+/** The contacts area is loaded on demand (its own chunk). */
+const contacts = () => import('../features/contacts');
+/** The message templates area, likewise. */
+const templates = () => import('../features/templates');
+
 function Root() {
   return (
     <>
@@ -69,8 +74,16 @@ function Root() {
 }
 
 export const routes = [
+  // The hosted opt-in page is the workspace's own page for its customers: no app shell, no
+  // QMS cookie banner (it sets no cookies).
+  {
+    path: '/optin/:slug',
+    hydrateFallbackElement: <FullPageSpinner />,
+    lazy: async () => ({ Component: (await contacts()).OptInPage }),
+  },
   {
     element: <Root />,
+    hydrateFallbackElement: <FullPageSpinner />,
     children: [
       {
         element: <PublicLayout />,
@@ -94,8 +107,39 @@ export const routes = [
         children: [
           { path: '/', element: <DashboardPage /> },
           { path: '/inbox', element: <ComingSoon area="nav.inbox" /> },
-          { path: '/contacts', element: <ComingSoon area="nav.contacts" /> },
-          { path: '/templates', element: <ComingSoon area="nav.templates" /> },
+          {
+            path: '/contacts',
+            lazy: async () => ({ Component: (await contacts()).ContactsLayout }),
+            children: [
+              { index: true, lazy: async () => ({ Component: (await contacts()).ContactsPage }) },
+              { path: 'lists', lazy: async () => ({ Component: (await contacts()).ListsPage }) },
+              { path: 'segments', lazy: async () => ({ Component: (await contacts()).SegmentsPage }) },
+              { path: 'suppressions', lazy: async () => ({ Component: (await contacts()).SuppressionsPage }) },
+              { path: 'fields', lazy: async () => ({ Component: (await contacts()).FieldsPage }) },
+              {
+                path: 'import',
+                lazy: async () => {
+                  const { ImportWizardPage } = await contacts();
+                  return { element: <RequireRole min="marketer"><ImportWizardPage /></RequireRole> };
+                },
+              },
+              { path: ':id', lazy: async () => ({ Component: (await contacts()).ContactDetailPage }) },
+            ],
+          },
+          {
+            path: '/templates',
+            children: [
+              { index: true, lazy: async () => ({ Component: (await templates()).TemplatesPage }) },
+              {
+                path: 'new',
+                lazy: async () => {
+                  const { TemplateBuilderPage } = await templates();
+                  return { element: <RequireRole min="marketer"><TemplateBuilderPage /></RequireRole> };
+                },
+              },
+              { path: ':id', lazy: async () => ({ Component: (await templates()).TemplateBuilderPage }) },
+            ],
+          },
           { path: '/campaigns', element: <ComingSoon area="nav.campaigns" /> },
           { path: '/analytics', element: <ComingSoon area="nav.analytics" /> },
           { path: '/whatsapp', element: <Navigate to="/settings/whatsapp" replace /> },
@@ -110,6 +154,7 @@ export const routes = [
               { path: 'team', element: <TeamPage /> },
               { path: 'api-keys', element: <ApiKeysPage /> },
               { path: 'whatsapp', element: <WhatsAppSettingsRoute /> },
+              { path: 'keywords', lazy: async () => ({ Component: (await contacts()).KeywordsPage }) },
               { path: 'audit', element: <RequireRole min="admin"><AuditLogPage /></RequireRole> },
             ],
           },

@@ -27,7 +27,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-export type Call = { method: string; path: string; body: unknown; headers: Headers };
+export type Call = { method: string; path: string; query: URLSearchParams; body: unknown; headers: Headers };
 type Handler = (call: Call) => Response | Promise<Response>;
 
 /** Stub global fetch with handlers keyed by "METHOD /path"; records every call. */
@@ -36,8 +36,9 @@ export function mockApi(handlers: Record<string, Handler>) {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost:3000'), init);
     const url = new URL(request.url);
-    const text = await request.text();
-    const call: Call = { method: request.method, path: url.pathname, body: text ? JSON.parse(text) : undefined, headers: request.headers };
+    const isJson = (request.headers.get('Content-Type') ?? 'application/json').includes('json');
+    const text = isJson ? await request.text() : '';
+    const call: Call = { method: request.method, path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined, headers: request.headers };
     calls.push(call);
     const handler = handlers[`${request.method} ${url.pathname}`];
     if (!handler) return json({ code: 'not_found', detail: `no handler for ${request.method} ${url.pathname}` }, 404);

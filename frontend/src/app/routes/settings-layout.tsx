@@ -13,6 +13,7 @@ export function SettingsLayout() {
     { to: 'team', label: t('settings.team') },
     { to: 'api-keys', label: t('settings.api_keys') },
     { to: 'whatsapp', label: t('settings.whatsapp') },
+    { to: 'keywords', label: t('settings.keywords') },
     ...(hasRole(role, 'admin') ? [{ to: 'audit', label: t('settings.audit') }] : []),
   ];
   return (

@@ -7,6 +7,7 @@ import {
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
 } from 'react';
 import { useI18n } from '../../lib/i18n';
 import { problemMessage } from '../../lib/problem';
@@ -62,6 +63,60 @@ export function Field({ label, hint, error, id, className, ...rest }: FieldProps
           {error}
         </p>
       ) : null}
+    </div>
+  );
+}
+
+type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | null;
+};
+
+export function TextArea({ label, hint, error, id, className, ...rest }: TextAreaProps) {
+  const autoId = useId();
+  const inputId = id ?? autoId;
+  const hintId = hint ? `${inputId}-hint` : undefined;
+  const errorId = error ? `${inputId}-error` : undefined;
+  return (
+    <div className={['field', className ?? ''].join(' ').trim()}>
+      <label htmlFor={inputId}>{label}</label>
+      <textarea
+        id={inputId}
+        rows={3}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+        {...rest}
+      />
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A determinate progress bar (value of max), or an indeterminate one when max is unknown. */
+export function ProgressBar({ value, max, label }: { value: number; max: number | null; label: string }) {
+  const known = max !== null && max > 0;
+  const percent = known ? Math.min(100, Math.round((value / max) * 100)) : null;
+  return (
+    <div
+      className={`progress${known ? '' : ' progress-indeterminate'}`}
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={known ? max : undefined}
+      aria-valuenow={known ? value : undefined}
+      aria-valuetext={percent !== null ? `${percent}%` : undefined}
+    >
+      <span className="progress-fill" style={percent !== null ? { inlineSize: `${percent}%` } : undefined} />
     </div>
   );
 }
@@ -186,20 +241,26 @@ type DialogProps = {
 export function Dialog({ open, title, children, footer, onClose, dismissible = true }: DialogProps) {
   const titleId = useId();
   const panelRef = useRef<HTMLDivElement>(null);
+  // The latest onClose, so that a new callback on each render does not re-run the focus effect
+  // (which would move the focus away from the field being typed in).
+  const onCloseRef = useRef(onClose);
+  useEffect(() => {
+    onCloseRef.current = onClose;
+  });
 
   useEffect(() => {
     if (!open) return;
     const previous = document.activeElement as HTMLElement | null;
     panelRef.current?.focus();
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && dismissible) onClose?.();
+      if (event.key === 'Escape' && dismissible) onCloseRef.current?.();
     };
     document.addEventListener('keydown', onKey);
     return () => {
       document.removeEventListener('keydown', onKey);
       previous?.focus?.();
     };
-  }, [open, dismissible, onClose]);
+  }, [open, dismissible]);
 
   if (!open) return null;
   return (

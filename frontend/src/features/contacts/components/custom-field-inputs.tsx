@@ -1,0 +1,39 @@
+import { Checkbox, Field } from '../../../components/ui';
+import type { FieldDefinition } from '../api/contacts';
+
+/** An input per custom field, by its type (text, number, date, boolean). Values are kept as form strings. */
+export function CustomFieldInputs({
+  fields,
+  values,
+  onChange,
+  disabled,
+}: {
+  fields: FieldDefinition[];
+  values: Record<string, string | boolean>;
+  onChange: (next: Record<string, string | boolean>) => void;
+  disabled?: boolean;
+}) {
+  if (fields.length === 0) return null;
+  const set = (key: string, value: string | boolean) => onChange({ ...values, [key]: value });
+  return (
+    <>
+      {fields.map((f) =>
+        f.type === 'boolean' ? (
+          <Checkbox key={f.key} label={f.label} checked={values[f.key] === true || values[f.key] === 'true'} disabled={disabled} onChange={(e) => set(f.key, e.target.checked)} />
+        ) : (
+          <Field
+            key={f.key}
+            label={f.label}
+            name={`fields.${f.key}`}
+            type={f.type === 'number' ? 'number' : f.type === 'date' ? 'date' : 'text'}
+            inputMode={f.type === 'number' ? 'decimal' : undefined}
+            value={typeof values[f.key] === 'string' ? (values[f.key] as string) : ''}
+            disabled={disabled}
+            onChange={(e) => set(f.key, e.target.value)}
+            dir="auto"
+          />
+        ),
+      )}
+    </>
+  );
+}
