@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,12 +13,14 @@ from typing import Any
 import structlog
 from arq import create_pool
 from arq.connections import RedisSettings
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qms.accounts.router import router as me_router
 from qms.api_keys.router import router as api_keys_router
@@ -95,32 +97,51 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], Any]:
     return lifespan
 
 
-async def _request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    client = request.client.host if request.client else None
-    token = request_meta.set(
-        RequestMeta(
-            request_id=request_id[:64], ip=client, user_agent=request.headers.get("user-agent")
+class RequestContext:
+    """Request id, client IP and user agent into context variables (audit log, structlog), the
+    id echoed as X-Request-ID, one log line per request. Plain ASGI: no extra task or body
+    buffering per request, unlike a BaseHTTPMiddleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = (headers.get("x-request-id") or uuid.uuid4().hex)[:64]
+        client = scope.get("client")
+        token = request_meta.set(
+            RequestMeta(
+                request_id=request_id,
+                ip=client[0] if client else None,
+                user_agent=headers.get("user-agent"),
+            )
         )
-    )
-    structlog.contextvars.bind_contextvars(request_id=request_id[:64])
-    started = time.perf_counter()
-    try:
-        response = await call_next(request)
-    finally:
-        request_meta.reset(token)
-    response.headers["X-Request-ID"] = request_id[:64]
-    log.info(
-        "request",
-        method=request.method,
-        path=request.url.path,
-        status=response.status_code,
-        duration_ms=round((time.perf_counter() - started) * 1000, 1),
-    )
-    structlog.contextvars.clear_contextvars()
-    return response
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_meta.reset(token)
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            structlog.contextvars.clear_contextvars()
 
 
 def _mount_spa(app: FastAPI, dist: Path) -> None:
@@ -171,7 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Idempotency-Key"],
         )
-    app.middleware("http")(_request_context)
+    app.add_middleware(RequestContext)
     app.include_router(health_router)
     app.include_router(meta_webhooks_router)
     app.include_router(optin_router)
