@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from qms.cli import migrate
@@ -29,26 +27,13 @@ from qms.templates.service import reconcile_all
 from qms.whatsapp import service as whatsapp
 from qms.worker.settings import reconcile_templates
 from tests.conftest import make_settings, run_jobs
+from tests.live import free_port, serve
 from tests.templates.test_lint import AUTH, BODY, BUTTONS, FOOTER, HEADER, NAMED_BODY
 
 DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/qms_pipeline_templates"
 REDIS = "redis://127.0.0.1:6379/8"
 APP_SECRET = "pipeline-templates-secret"
 PASSWORD = "pipeline password"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _serve(app: Any, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    return server, task
 
 
 @dataclass
@@ -149,7 +134,7 @@ class Stack:
 async def stack() -> AsyncIterator[Stack]:
     await ensure_database(DB, recreate=True)
     await asyncio.to_thread(migrate, DB)
-    qms_port, sim_port = _free_port(), _free_port()
+    qms_port, sim_port = free_port(), free_port()
     settings = make_settings(
         database_url=DB,
         redis_url=REDIS,
@@ -165,7 +150,7 @@ async def stack() -> AsyncIterator[Stack]:
             duplicate_rate=0.3,
         )
     )
-    servers = [await _serve(app, qms_port), await _serve(simulator, sim_port)]
+    servers = [await serve(app, qms_port), await serve(simulator, sim_port)]
     state: AppState = app.state.qms
     await state.redis.flushdb()
     async with (

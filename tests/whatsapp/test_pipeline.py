@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select, text
 
 from qms.cli import migrate
@@ -36,23 +34,10 @@ from qms.whatsapp.errors import (
     TransientError,
 )
 from tests.conftest import make_settings, run_jobs
+from tests.live import free_port, serve
 
 DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/qms_pipeline_test"
 APP_SECRET = "pipeline-app-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _serve(app: Any, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    return server, task
 
 
 @dataclass
@@ -92,7 +77,7 @@ class Stack:
 async def stack() -> AsyncIterator[Stack]:
     await ensure_database(DB, recreate=True)
     await asyncio.to_thread(migrate, DB)
-    qms_port, sim_port = _free_port(), _free_port()
+    qms_port, sim_port = free_port(), free_port()
     settings = make_settings(
         database_url=DB,
         redis_url="redis://127.0.0.1:6379/14",
@@ -108,7 +93,7 @@ async def stack() -> AsyncIterator[Stack]:
             duplicate_rate=0.3,
         )
     )
-    servers = [await _serve(app, qms_port), await _serve(simulator, sim_port)]
+    servers = [await serve(app, qms_port), await serve(simulator, sim_port)]
     state: AppState = app.state.qms
     await state.redis.flushdb()
     async with (
