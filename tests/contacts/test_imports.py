@@ -16,9 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.consent import ledger
-from qms.contacts.phones import country_of, phone_hash, timezone_of
+from qms.contacts.phones import phone_hash
 from qms.imports import files, service
-from qms.imports.normalise import phone_details
 from qms.imports.tasks import run_import
 from qms.models import ConsentEvent, Contact, ContactImportRow, Suppression
 from qms.state import AppState
@@ -571,21 +570,6 @@ async def test_process_pool_path(
     assert (done["created"], done["errors"]) == (120, 1)
     contacts = await _contacts(db, owner)
     assert contacts["+249912000042"].fields == {"orders": 42}
-
-
-def test_phone_details_match_country_and_timezone() -> None:
-    import phonenumbers
-
-    numbers = ["+249912345678", "+390612345678", "+12015550123", "+447911123456"]
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
-            example = phonenumbers.example_number_for_type(region, kind)
-            if example is not None:
-                numbers.append(
-                    phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
-                )
-    for e164 in numbers:
-        assert phone_details(e164) == (country_of(e164), timezone_of(e164)), e164
 
 
 @pytest.mark.parametrize(

@@ -3,24 +3,21 @@ in a process pool for big files. Pure functions of the row and a picklable `RowC
 becomes either a line of COPY text for `contact_import_rows` or an error
 `(line, reason, value)`.
 
-Phones go through `qms.contacts.phones.to_e164`, like every other way in; the country and time
-zone inferred from the number are those of `country_of` / `timezone_of`, read from the E.164
-number without parsing it a second time.
+Phones go through `qms.contacts.phones.parse`, like every other way in (it also gives the country
+and time zone inferred from the number).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import phonenumbers
-from phonenumbers import timezone as phone_timezones
+import orjson
 
-from qms.contacts.phones import InvalidPhone, phone_hash, to_e164
+from qms.contacts.phones import InvalidPhone, parse, phone_hash
 
 MAX_TEXT_FIELD = 1000
 MAX_TAGS = 50
@@ -74,34 +71,6 @@ class RowRejected(Exception):
         self.value = value[:MAX_ERROR_VALUE]
 
 
-def phone_details(e164: str) -> tuple[str | None, str | None]:
-    """`(country_of(e164), timezone_of(e164))` without a second full parse: an E.164 string is
-    the country code followed by the national significant number, which is all they read."""
-    digits = e164[1:]
-    for size in (1, 2, 3):
-        code = int(digits[:size])
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            break
-    else:
-        return None, None
-    national = digits[size:]
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    if len(national) > 1 and national[0] == "0":  # as phonenumbers.parse records leading zeros
-        number.italian_leading_zero = True
-        zeros = 1
-        while zeros < len(national) - 1 and national[zeros] == "0":
-            zeros += 1
-        if zeros != 1:
-            number.number_of_leading_zeros = zeros
-    region = phonenumbers.region_code_for_number(number)
-    zones = phone_timezones.time_zones_for_number(number)
-    zone = zones[0] if zones else None
-    return (
-        region if region and region != "ZZ" else None,
-        zone if zone and zone != "Etc/Unknown" else None,
-    )
-
-
 def _field_value(key: str, kind: str, raw: str) -> Any:
     text = raw.strip()
     try:
@@ -138,7 +107,7 @@ def normalise_row(config: RowConfig, line: int, cells: list[str]) -> Staged:
     if not raw_phone.strip():
         raise RowRejected("The phone number is empty.", raw_phone)
     try:
-        phone = to_e164(raw_phone, config.default_country)
+        parsed = parse(raw_phone, config.default_country)
     except InvalidPhone as exc:
         raise RowRejected(exc.detail, raw_phone) from None
     name = cell(config.name).strip() or None
@@ -178,7 +147,7 @@ def normalise_row(config: RowConfig, line: int, cells: list[str]) -> Staged:
                 f"The consent value '{raw.strip()}' is neither an opted-in nor an opted-out value.",
                 raw,
             )
-    inferred_country, zone = phone_details(phone)
+    phone = parsed.e164
     return (
         line,
         phone,
@@ -186,10 +155,10 @@ def normalise_row(config: RowConfig, line: int, cells: list[str]) -> Staged:
         name,
         language,
         country,
-        inferred_country,
-        zone,
+        parsed.country,
+        parsed.timezone,
         tags,
-        json.dumps(fields, ensure_ascii=False, separators=(",", ":")),
+        orjson.dumps(fields).decode() if fields else "{}",
         consent,
     )
 
