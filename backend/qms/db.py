@@ -7,8 +7,10 @@ rollback, so a worker never sees a row that does not exist.
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -45,8 +47,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(primary_key=True, default=uuid.uuid4)
+_UUID7_BITS = (0x7 << 76) | (0x2 << 62)  # version 7, RFC 9562 variant
+_UUID7_MASK = ~((0xF << 76) | (0x3 << 62))
+
+
+def _uuid7_int() -> int:
+    return (
+        (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
+    ) & _UUID7_MASK | _UUID7_BITS
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 version 7: milliseconds, then 74 random bits). For tables
+    that grow by millions of rows (contacts): new keys land at the right edge of the primary
+    key's index instead of on a random page of it."""
+    return uuid.UUID(int=_uuid7_int())
+
+
+def uuid7_text() -> str:
+    """`str(uuid7())`, without building the UUID object (imports make a million)."""
+    h = f"{_uuid7_int():032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def uuid_pk(default: Callable[[], uuid.UUID] = uuid.uuid4) -> Mapped[uuid.UUID]:
+    return mapped_column(primary_key=True, default=default)
 
 
 def created_at_column() -> Mapped[datetime]:

@@ -42,8 +42,9 @@ SOURCES = {
 OPTIN_CONFIRMATION_WINDOW = timedelta(days=7)
 
 
-def _key(secrets: Secrets, purpose: str) -> bytes:
-    return hmac.new(secrets.hmac_key, f"qms:{purpose}".encode(), hashlib.sha256).digest()
+def _key(secrets: Secrets | bytes, purpose: str) -> bytes:
+    master = secrets if isinstance(secrets, bytes) else secrets.hmac_key
+    return hmac.new(master, f"qms:{purpose}".encode(), hashlib.sha256).digest()
 
 
 def digest_of(secrets: Secrets, value: str | None) -> str | None:
@@ -126,7 +127,7 @@ def _bulk_canonical(base: _Record) -> Callable[[_Record], bytes]:
         fields.append(marks[json.loads(match.group())])
         position = match.end()
     pieces.append(canonical[position:])
-    render: dict[str, Callable[[_Record], str]] = {
+    render: dict[str, Callable[[Any], str]] = {
         "contact_id": lambda r: f'"{r.contact_id}"',
         "seq": lambda r: str(r.seq),
         "status": lambda r: _json_text(r.status),
@@ -147,6 +148,78 @@ def _bulk_canonical(base: _Record) -> Callable[[_Record], bytes]:
         return "".join(out).encode()
 
     return encode
+
+
+@dataclass(frozen=True)
+class BulkSource:
+    """What the events of one bulk append share (an import's): source, evidence, actor."""
+
+    workspace_id: uuid.UUID
+    purpose: str
+    source: str
+    evidence: str | None
+    actor_user_id: uuid.UUID | None = None
+    actor_api_key_id: uuid.UUID | None = None
+
+
+FirstEventDigest = Callable[[uuid.UUID | str, str, str, bool, str], str]
+
+
+def first_event_digester(hmac_key: bytes, source: BulkSource, at: datetime) -> FirstEventDigest:
+    """`digest(contact_id, status, source_ref, effective, phone_digest)`: the chain digest of a
+    new contact's first event (seq 1, nothing before it) in a bulk append at `at`, over the
+    same canonical record as `append_many`. Imports compute it where rows are normalised (the
+    process pool), a million times, so the merge writes new contacts' events with one
+    INSERT … SELECT: the canonical JSON is rendered once per status and effect, with slots for
+    the contact, the reference and the phone digest (checked against `_canonical`)."""
+    base = _Record(
+        workspace_id=source.workspace_id,
+        contact_id=uuid.UUID(int=0),
+        seq=1,
+        purpose=source.purpose,
+        status=STATUSES[0],
+        source=source.source,
+        source_ref=None,
+        evidence=source.evidence,
+        effective=True,
+        phone_digest="",
+        ip_digest=None,
+        user_agent_digest=None,
+        actor_user_id=source.actor_user_id,
+        actor_api_key_id=source.actor_api_key_id,
+        occurred_at=at,
+        prev_digest=None,
+    )
+    key = _key(hmac_key, "consent-chain")
+    slots = {"contact_id": "\x00c\x00", "source_ref": "\x00r\x00", "phone_digest": "\x00p\x00"}
+    templates: dict[tuple[str, bool], str] = {}
+    for status in STATUSES:
+        for effective in (True, False):
+            marked = dataclasses.replace(base, status=status, effective=effective, **slots)  # type: ignore[arg-type]
+            template = _canonical(marked).decode().replace("{", "{{").replace("}", "}}")
+            for name, mark in slots.items():
+                template = template.replace(json.dumps(mark), '"{' + name + '}"')
+            templates[status, effective] = template
+
+    def digest(
+        contact_id: uuid.UUID | str,
+        status: str,
+        source_ref: str,
+        effective: bool,
+        phone_digest: str,
+    ) -> str:
+        if _NEEDS_ESCAPE.search(source_ref) or _NEEDS_ESCAPE.search(phone_digest):
+            raise ValueError("source_ref and phone_digest are plain text")
+        record = templates[status, effective].format(
+            contact_id=contact_id, source_ref=source_ref, phone_digest=phone_digest
+        )
+        return hmac.digest(key, record.encode(), "sha256").hex()
+
+    probe = dataclasses.replace(base, contact_id=uuid.uuid4(), source_ref="import:x:2")
+    expected = hmac.new(key, _canonical(probe), hashlib.sha256).hexdigest()
+    if digest(probe.contact_id, probe.status, "import:x:2", True, "") != expected:
+        raise RuntimeError("first_event_digester disagrees with _canonical")
+    return digest
 
 
 def chain_digest(secrets: Secrets, event: ConsentEvent | _Record) -> str:

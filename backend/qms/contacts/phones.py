@@ -10,7 +10,6 @@ path. `tests/contacts/test_phones.py` compares both paths over every region's nu
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -203,7 +202,7 @@ def try_e164(raw: str, default_country: str | None = None) -> str | None:
 
 def phone_hash(key: bytes, e164: str) -> str:
     """Keyed: the suppression list and the consent ledger hold this, never the number."""
-    return hmac.new(key, b"phone:" + e164.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, b"phone:" + e164.encode(), "sha256").hex()
 
 
 def country_of(e164: str) -> str | None:

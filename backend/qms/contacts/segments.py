@@ -33,6 +33,7 @@ from sqlalchemy import (
 
 from qms.errors import Unprocessable
 from qms.models import Contact, ListMember
+from qms.models.contacts import TAGGED_NONE
 
 OPS = {"eq", "neq", "in", "contains", "starts_with", "gt", "gte", "lt", "lte", "exists"}
 COLUMNS = {
@@ -103,7 +104,10 @@ def _condition(node: dict[str, Any], field_types: dict[str, str]) -> ColumnEleme
         if op not in {"eq", "neq", "in"} or not all(isinstance(v, str) for v in values):
             raise InvalidSegment("tag takes eq/neq/in with tag names.")
         matched: ColumnElement[bool] = Contact.tags.overlap(values)
-        return not_(matched) if op == "neq" else matched
+        if op == "neq":
+            return not_(matched)
+        # Implies the tags index's condition, so the planner can use it.
+        return and_(Contact.tags != TAGGED_NONE, matched)
     if field == "list":
         if op not in {"eq", "neq", "in"}:
             raise InvalidSegment("list takes eq/neq/in with list ids.")

@@ -36,6 +36,7 @@ from qms.contacts.schemas import (
 )
 from qms.errors import AppError, Conflict, NotFound, Unprocessable
 from qms.models import Contact, ContactField, ContactList, ListMember, Suppression, Workspace
+from qms.models.contacts import TAGGED_NONE
 from qms.state import AppState
 
 SORTS = {"created_at": Contact.created_at, "name": Contact.name}
@@ -322,7 +323,8 @@ def filtered(workspace_id: uuid.UUID, f: ContactFilter) -> Select[tuple[Contact]
         # and lets the planner use the trigram index on it instead of reading every contact.
         query = query.where(or_(*indexed), or_(*conditions))
     if f.tag:
-        query = query.where(Contact.tags.contains([f.tag]))
+        # `tags <> '{}'` implies the tags index's condition, so the planner can use it.
+        query = query.where(Contact.tags != TAGGED_NONE, Contact.tags.contains([f.tag]))
     if f.list_id:
         query = query.where(
             exists().where(ListMember.list_id == f.list_id, ListMember.contact_id == Contact.id)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
 
+from qms.consent import ledger
+from qms.consent.ledger import BulkSource
 from qms.contacts.phones import InvalidPhone, parse, phone_hash
+from qms.db import uuid7_text
 
 MAX_TEXT_FIELD = 1000
 MAX_TAGS = 50
@@ -58,6 +61,8 @@ class RowConfig:
     country: int | None = None
     tags: int | None = None
     fields: tuple[tuple[str, str, int], ...] = ()  # (key, type, column)
+    # the import's consent events (None: the import records no consent)
+    chain: BulkSource | None = None
     consent_mode: str = "none"  # column | file | none
     consent_column: int | None = None
     opted_in: frozenset[str] = frozenset(DEFAULT_OPTED_IN)
@@ -176,6 +181,10 @@ STAGED_COLUMNS = (
     "tags",
     "fields",
     "consent",
+    "contact_id",
+    "event_at",
+    "event_digest",
+    "event_digest_ineffective",
 )
 NULL = "\\N"
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -196,15 +205,16 @@ def _array(items: list[str]) -> str:
     return _text("{" + ",".join(f'"{t}"' for t in quoted) + "}")
 
 
-def copy_line(import_id: str, row: Staged) -> str:
+def copy_line(import_id: str, row: Staged, new_contact: str) -> str:
     """One staged row as a line of COPY text (STAGED_COLUMNS): the pool hands back one bytes
-    object per chunk instead of a million tuples to unpickle and encode again. Phone, digest,
-    country codes, time zones and consent values never hold a character COPY escapes."""
+    object per chunk instead of a million tuples to unpickle and encode again. Phone, digests,
+    ids, times, country codes, time zones and consent values never hold a character COPY
+    escapes. `new_contact`: the last four columns (id and first event, if the number is new)."""
     line, phone, digest, name, language, country, inferred, zone, tags, fields, consent = row
     return (
         f"{import_id}\t{line}\t{phone}\t{digest}\t{_text(name)}\t{_text(language)}\t"
         f"{country or NULL}\t{inferred or NULL}\t{zone or NULL}\t{_array(tags)}\t"
-        f"{_text(fields)}\t{consent or NULL}"
+        f"{_text(fields)}\t{consent or NULL}\t{new_contact}"
     )
 
 
@@ -221,11 +231,31 @@ class Chunk:
 def normalise_rows(config: RowConfig, rows: list[tuple[int, list[str]]]) -> Chunk:
     lines: list[str] = []
     errors: list[RowError] = []
+    at = datetime.now(UTC)
+    chain = config.chain
+    digest = ledger.first_event_digester(config.hmac_key, chain, at) if chain else None
+    event_at = at.isoformat()
     for line, cells in rows:
         try:
-            lines.append(copy_line(config.import_id, normalise_row(config, line, cells)))
+            row = normalise_row(config, line, cells)
         except RowRejected as exc:
             errors.append((line, exc.reason, exc.value))
+            continue
+        # Should the number be new: its contact's id and first consent event, chained here.
+        contact_id = uuid7_text()
+        consent = row[-1]
+        if digest is None or consent is None:
+            new_contact = f"{contact_id}\t{NULL}\t{NULL}\t{NULL}"
+        else:
+            source_ref = f"import:{config.import_id}:{line}"
+            effective = digest(contact_id, consent, source_ref, True, row[2])
+            ineffective = (
+                digest(contact_id, consent, source_ref, False, row[2])
+                if consent == "opted_in"  # an opt-in that meets a suppression does not count
+                else NULL
+            )
+            new_contact = f"{contact_id}\t{event_at}\t{effective}\t{ineffective}"
+        lines.append(copy_line(config.import_id, row, new_contact))
     data = ("\n".join(lines) + "\n").encode() if lines else b""
     return Chunk(data, len(lines), errors, rows[-1][0] if rows else 0)
 

@@ -340,6 +340,16 @@ async def _begin(state: AppState, import_id: uuid.UUID) -> _Plan | None:
             fields=tuple(fields),
             consent_mode=consent["mode"],
             consent_column=column.get(consent.get("column") or ""),
+            chain=None
+            if consent["mode"] == "none"
+            else ledger.BulkSource(
+                workspace_id=record.workspace_id,
+                purpose=consent["purpose"],
+                source="import",
+                evidence=consent["evidence"],
+                actor_user_id=record.started_by_user_id,
+                actor_api_key_id=record.started_by_api_key_id,
+            ),
             opted_in=frozenset(consent["opted_in_values"]),
             opted_out=frozenset(consent["opted_out_values"]),
         )
@@ -543,11 +553,11 @@ async def _async_commit_off(session: AsyncSession) -> None:
 
 
 def _merge_sql(plan: _Plan) -> str:
-    """One statement per batch: existing numbers updated (on_duplicate=update), new ones
-    inserted; suppressions and consent applied in the same writes (the ledger's rules: an
-    import's opt-out always counts, its opt-in never over a suppression). Answers with the
-    contacts written (kind "w": id, phone, created), the batch's rows (kind "s": phone, line,
-    phone_hash, consent) and one row of counts (kind "n": superseded_rows, error_rows)."""
+    """The batch's contacts, set-based: existing numbers updated (on_duplicate=update), new
+    ones inserted with the ids staged for them, suppressions applied in the same writes (the
+    ledger's rules: an import's opt-out always counts, its opt-in never over a suppression).
+    Answers with the updated contacts (kind "u": their events are chained by
+    `ledger.append_many`, after each one's latest event) and one row of counts (kind "n")."""
     mapping = plan.rows
     purpose = plan.purpose
     assert purpose in ledger.PURPOSES
@@ -573,13 +583,14 @@ def _merge_sql(plan: _Plan) -> str:
     sets.append("updated_at = now()")
     updating = plan.on_duplicate == "update"
     # Built from fixed fragments only (purpose is one of ledger.PURPOSES); values are bound.
-    upd = ""
+    upd = "upd AS (SELECT NULL::uuid AS id, NULL AS phone, NULL::int AS line, NULL AS phone_hash,"
+    upd += " NULL AS consent WHERE false),"
     if updating:
         upd = f"""
         upd AS (
             UPDATE contacts c SET {", ".join(sets)}
             FROM src WHERE c.id = src.existing_id
-            RETURNING c.id, src.phone
+            RETURNING c.id, src.phone, src.line, src.phone_hash, src.consent
         ),"""  # noqa: S608
 
     def suppressed(purpose: str) -> str:
@@ -593,7 +604,7 @@ def _merge_sql(plan: _Plan) -> str:
     return f"""
         WITH src AS MATERIALIZED (
             SELECT s.line, s.phone, s.phone_hash, s.name, s.language, s.country,
-                   s.inferred_country, s.timezone, s.tags, s.fields, s.consent,
+                   s.inferred_country, s.timezone, s.tags, s.fields, s.consent, s.contact_id,
                    (SELECT c.id FROM contacts c
                     WHERE c.workspace_id = :workspace_id AND c.phone = s.phone
                     LIMIT 1) AS existing_id,
@@ -606,7 +617,7 @@ def _merge_sql(plan: _Plan) -> str:
         ins AS (
             INSERT INTO contacts (id, workspace_id, phone, phone_hash, name, language, country,
                                   timezone, tags, fields, {purpose}_consent, {other}_consent)
-            SELECT gen_random_uuid(), :workspace_id, src.phone, src.phone_hash, src.name,
+            SELECT src.contact_id, :workspace_id, src.phone, src.phone_hash, src.name,
                    src.language, COALESCE(src.country, src.inferred_country), src.timezone,
                    src.tags, src.fields,
                    CASE WHEN src.suppressed_{purpose} THEN 'opted_out'
@@ -616,23 +627,53 @@ def _merge_sql(plan: _Plan) -> str:
             WHERE src.existing_id IS NULL
             -- a number created meanwhile by someone else is left alone (counted as skipped)
             ON CONFLICT (workspace_id, phone) DO NOTHING
-            RETURNING id, phone
-        ),
-        written AS (
-            {"SELECT id, phone, false AS created FROM upd UNION ALL" if updating else ""}
-            SELECT id, phone, true AS created FROM ins
+            RETURNING id
         )
-        SELECT 'w' AS kind, id, phone, created, NULL::int AS line, NULL::text AS phone_hash,
-               NULL::text AS consent, NULL::bigint AS superseded_rows, NULL::bigint AS error_rows
-        FROM written
+        SELECT 'u' AS kind, id, phone, line, phone_hash, consent, NULL::bigint AS staged,
+               NULL::bigint AS created, NULL::bigint AS superseded_rows,
+               NULL::bigint AS error_rows
+        FROM upd
         UNION ALL
-        SELECT 's', NULL, phone, NULL, line, phone_hash, consent, NULL, NULL FROM src
-        UNION ALL
-        SELECT 'n', NULL, NULL, NULL, NULL, NULL, NULL,
+        SELECT 'n', NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM src),
+               (SELECT count(*) FROM ins),
                (SELECT count(*) FROM contact_import_rows
                 WHERE import_id = :import_id AND line >= :low AND line < :high AND superseded),
                (SELECT count(*) FROM contact_import_errors
                 WHERE import_id = :import_id AND line >= :low AND line < :high)
+    """  # noqa: S608
+
+
+def _first_events_sql(purpose: str) -> str:
+    """The first consent events of the batch's new contacts, and the suppressions of their
+    opt-outs, from what the pool staged. New contacts are those whose staged id exists: the
+    merge statement inserted them (an updated number keeps its own id; a number someone else
+    created meanwhile was skipped). Their consent column says whether an opt-in counted."""
+    assert purpose in ledger.PURPOSES
+    return f"""
+        WITH created AS MATERIALIZED (
+            SELECT s.line, s.phone, s.phone_hash, s.consent, s.contact_id, s.event_at,
+                   s.consent = 'opted_out' OR c.{purpose}_consent = 'opted_in' AS effective,
+                   s.event_digest, s.event_digest_ineffective
+            FROM contact_import_rows s JOIN contacts c ON c.id = s.contact_id
+            WHERE s.import_id = :import_id AND s.line >= :low AND s.line < :high
+              AND NOT s.superseded AND s.consent IS NOT NULL
+        ),
+        events AS (
+            INSERT INTO consent_events (workspace_id, contact_id, seq, purpose, status, source,
+                                        source_ref, evidence, effective, phone_digest,
+                                        actor_user_id, actor_api_key_id, occurred_at, digest)
+            SELECT :workspace_id, contact_id, 1, '{purpose}', consent, 'import',
+                   'import:' || :import_id_text || ':' || line, CAST(:evidence AS text),
+                   effective, phone_hash, CAST(:actor_user_id AS uuid),
+                   CAST(:actor_api_key_id AS uuid), event_at,
+                   CASE WHEN effective THEN event_digest ELSE event_digest_ineffective END
+            FROM created ORDER BY line
+        )
+        INSERT INTO suppressions (id, workspace_id, purpose, phone_hash, phone_hint, source)
+        SELECT gen_random_uuid(), :workspace_id, '{purpose}', phone_hash, right(phone, 4),
+               'import'
+        FROM created WHERE consent = 'opted_out'
+        ON CONFLICT (workspace_id, purpose, phone_hash) WHERE lifted_at IS NULL DO NOTHING
     """  # noqa: S608
 
 
@@ -646,7 +687,7 @@ async def _merge(
     first_line = 2  # the header is line 1
     total = max(0, -(-(last_line - first_line + 1) // MERGE_BATCH_LINES))
     todo = deque(number for number in range(total) if number not in done)
-    statement = text(_merge_sql(plan))
+    statements = (text(_merge_sql(plan)), text(_first_events_sql(plan.purpose)))
     # Sessions that share one connection (a sessionmaker bound to a Connection) cannot run
     # side by side.
     bind = state.sessionmaker.kw.get("bind")
@@ -658,7 +699,7 @@ async def _merge(
             low = first_line + number * MERGE_BATCH_LINES
             async with unit_of_work(state.sessionmaker, state.redis) as session:
                 await _merge_batch(
-                    session, state, plan, statement, number, low, low + MERGE_BATCH_LINES
+                    session, state, plan, statements, number, low, low + MERGE_BATCH_LINES
                 )
             _checkpoint(plan.id, "merging", number)
             _check_slice(started, job_try, max_tries)
@@ -698,38 +739,42 @@ async def _merge_batch(
     session: AsyncSession,
     state: AppState,
     plan: _Plan,
-    statement: Any,
+    statements: tuple[Any, Any],
     number: int,
     low: int,
     high: int,
 ) -> None:
     await session.execute(_MERGE_SETTINGS)
-    result = (
-        await session.execute(
-            statement,
-            {"workspace_id": plan.workspace_id, "import_id": plan.id, "low": low, "high": high},
-        )
-    ).all()
-    # The statement answers with the contacts written ("w") and the batch's staged rows ("s"),
-    # joined here by phone (a join in SQL would be a nested loop over two CTEs).
-    written = [(row.id, row.phone, row.created) for row in result if row.kind == "w"]
-    staged = {row.phone: row for row in result if row.kind == "s"}
+    merge, first_events = statements
+    batch = {"workspace_id": plan.workspace_id, "import_id": plan.id, "low": low, "high": high}
+    result = (await session.execute(merge, batch)).all()
+    updated_rows = [row for row in result if row.kind == "u"]
     counts = next(row for row in result if row.kind == "n")
+    kept, created = int(counts.staged), int(counts.created)
     superseded, errors = int(counts.superseded_rows), int(counts.error_rows)
-    kept = len(staged)
-    created = sum(1 for _, _, new in written if new)
-    updated = len(written) - created
+    updated = len(updated_rows)
+    if created and plan.rows.chain is not None:
+        await session.execute(
+            first_events,
+            {
+                **batch,
+                "import_id_text": str(plan.id),
+                "evidence": plan.evidence,
+                "actor_user_id": plan.actor.user_id,
+                "actor_api_key_id": plan.actor.api_key_id,
+            },
+        )
+    # Updated contacts already have a chain: their events follow its head, chained here.
     entries = [
         ledger.BulkEntry(
-            contact_id=contact_id,
-            phone_hash=staged[phone].phone_hash,
-            status=staged[phone].consent,
-            source_ref=f"import:{plan.id}:{staged[phone].line}",
-            phone_hint=phone[-4:],
-            new_contact=new,
+            contact_id=row.id,
+            phone_hash=row.phone_hash,
+            status=row.consent,
+            source_ref=f"import:{plan.id}:{row.line}",
+            phone_hint=row.phone[-4:],
         )
-        for contact_id, phone, new in sorted(written, key=lambda w: staged[w[1]].line)
-        if staged[phone].consent is not None
+        for row in sorted(updated_rows, key=lambda row: row.line)
+        if row.consent is not None
     ]
     if entries:
         await ledger.append_many(
@@ -739,7 +784,7 @@ async def _merge_batch(
             plan.purpose,
             entries,
             ledger.Evidence(source="import", evidence=plan.evidence, actor=plan.actor),
-            rows_locked=True,  # this transaction just inserted or updated them
+            rows_locked=True,  # this transaction just updated them
         )
     await session.execute(
         update(ContactImport)
@@ -748,7 +793,7 @@ async def _merge_batch(
             processed_rows=ContactImport.processed_rows + kept + superseded + errors,
             created=ContactImport.created + created,
             updated=ContactImport.updated + updated,
-            skipped=ContactImport.skipped + kept - len(written),
+            skipped=ContactImport.skipped + kept - created - updated,
             merged_batches=func.array_append(ContactImport.merged_batches, number),
         )
     )

@@ -12,12 +12,17 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from qms.db import Base, created_at_column, utcnow, uuid_pk
+from qms.db import Base, created_at_column, utcnow, uuid7, uuid_pk
+
+# The empty tag list, inlined as the partial tags index's condition (`tags <> '{}'`) spells it:
+# a bound parameter would not let the planner prove a query implies that condition.
+TAGGED_NONE = literal_column("'{}'::text[]", ARRAY(Text))
 
 
 class Contact(Base):
@@ -30,7 +35,13 @@ class Contact(Base):
         # keyset pagination: newest first, and by name
         Index("ix_contacts_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
         Index("ix_contacts_workspace_id_name_id", "workspace_id", "name", "id"),
-        Index("ix_contacts_tags", "tags", postgresql_using="gin"),
+        # Most contacts have no tags: only tagged ones are indexed (the tag filter says so too).
+        Index(
+            "ix_contacts_tags",
+            "tags",
+            postgresql_using="gin",
+            postgresql_where=text("tags <> '{}'::text[]"),
+        ),
         Index(
             "ix_contacts_search",
             text("(coalesce(name, '') || ' ' || coalesce(phone, '')) gin_trgm_ops"),
@@ -38,11 +49,11 @@ class Contact(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = uuid_pk(uuid7)
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    # E.164; NULL once erased (the keyed hash stays for suppression and dedupe).
+    # E.164; NULL once erased (the keyed hash stays for the suppression list and the ledger).
     phone: Mapped[str | None] = mapped_column(String(20))
-    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    phone_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(16))
     country: Mapped[str | None] = mapped_column(String(2))

@@ -112,5 +112,12 @@ class ContactImportRow(Base):
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text))
     fields: Mapped[dict[str, Any]] = mapped_column(JSONB)
     consent: Mapped[str | None] = mapped_column(String(16))  # opted_in | opted_out
+    # Computed with the row (in the import's process pool), used if the number is new: the
+    # contact's id and its first consent event's time and chain digests (effective, and not
+    # effective for an opt-in that meets an active suppression).
+    contact_id: Mapped[uuid.UUID]
+    event_at: Mapped[datetime | None]
+    event_digest: Mapped[str | None] = mapped_column(String(64))
+    event_digest_ineffective: Mapped[str | None] = mapped_column(String(64))
     # a later line of the file has the same number (the last occurrence wins)
     superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
