@@ -1,5 +1,5 @@
-"""contacts_bulk_load: cheaper index maintenance on contacts, staging carries new contacts' ids
-and first consent events
+"""contacts_bulk_load: cheaper index maintenance on contacts and the ledger, staging carries new
+contacts' ids and first consent events
 
 Revision ID: 0006
 Revises: 0005
@@ -18,6 +18,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Its per-row check doubled the cost of an import's events; contacts are never deleted.
+    op.drop_constraint(
+        "fk_consent_events_contact_id_contacts", "consent_events", type_="foreignkey"
+    )
     # Nothing looks contacts up by the keyed hash (suppressions are matched from the contact).
     op.drop_index("ix_contacts_phone_hash", table_name="contacts")
     op.drop_index("ix_contacts_tags", table_name="contacts", postgresql_using="gin")
@@ -47,6 +51,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.create_foreign_key(
+        "fk_consent_events_contact_id_contacts",
+        "consent_events",
+        "contacts",
+        ["contact_id"],
+        ["id"],
+        ondelete="RESTRICT",
+    )
     op.drop_column("contact_import_rows", "event_digest_ineffective")
     op.drop_column("contact_import_rows", "event_digest")
     op.drop_column("contact_import_rows", "event_at")

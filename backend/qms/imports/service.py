@@ -35,7 +35,7 @@ from typing import Any
 
 import structlog
 from arq import Retry
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.requests import Request
@@ -63,7 +63,7 @@ from qms.imports.normalise import (
 from qms.imports.pg import copy_records, copy_text
 from qms.imports.schemas import ImportStartIn
 from qms.imports.upload import receive_file
-from qms.models import ContactImport, ContactImportError, ContactImportRow, Role
+from qms.models import Contact, ContactImport, ContactImportError, ContactImportRow, Role
 from qms.state import AppState
 
 log = structlog.get_logger("qms.imports")
@@ -552,12 +552,16 @@ async def _async_commit_off(session: AsyncSession) -> None:
 # --- phase 2: merging ----------------------------------------------------------------------
 
 
-def _merge_sql(plan: _Plan) -> str:
+def _merge_sql(plan: _Plan, probe_existing: bool) -> str:
     """The batch's contacts, set-based: existing numbers updated (on_duplicate=update), new
     ones inserted with the ids staged for them, suppressions applied in the same writes (the
     ledger's rules: an import's opt-out always counts, its opt-in never over a suppression).
     Answers with the updated contacts (kind "u": their events are chained by
-    `ledger.append_many`, after each one's latest event) and one row of counts (kind "n")."""
+    `ledger.append_many`, after each one's latest event) and one row of counts (kind "n").
+
+    `probe_existing` false: the workspace had no contacts when the merge began, so no staged
+    number can exist (they are unique once in-file duplicates are superseded) but one created
+    meanwhile by someone else, which the insert skips."""
     mapping = plan.rows
     purpose = plan.purpose
     assert purpose in ledger.PURPOSES
@@ -599,15 +603,17 @@ def _merge_sql(plan: _Plan) -> str:
                       AND p.phone_hash = s.phone_hash AND p.lifted_at IS NULL
                     LIMIT 1) IS NOT NULL"""  # noqa: S608
 
+    existing = "NULL::uuid"
+    if probe_existing:
+        existing = """(SELECT c.id FROM contacts c
+                       WHERE c.workspace_id = :workspace_id AND c.phone = s.phone LIMIT 1)"""
     # The lookups are scalar subqueries with LIMIT 1: one index probe per row of the batch,
     # whatever the (lagging) statistics of contacts and suppressions say.
     return f"""
         WITH src AS MATERIALIZED (
             SELECT s.line, s.phone, s.phone_hash, s.name, s.language, s.country,
                    s.inferred_country, s.timezone, s.tags, s.fields, s.consent, s.contact_id,
-                   (SELECT c.id FROM contacts c
-                    WHERE c.workspace_id = :workspace_id AND c.phone = s.phone
-                    LIMIT 1) AS existing_id,
+                   {existing} AS existing_id,
                    {suppressed(purpose)} AS suppressed_{purpose},
                    {suppressed(other)} AS suppressed_{other}
             FROM contact_import_rows s
@@ -687,7 +693,14 @@ async def _merge(
     first_line = 2  # the header is line 1
     total = max(0, -(-(last_line - first_line + 1) // MERGE_BATCH_LINES))
     todo = deque(number for number in range(total) if number not in done)
-    statements = (text(_merge_sql(plan)), text(_first_events_sql(plan.purpose)))
+    async with state.sessionmaker() as session:
+        probe_existing = bool(
+            await session.scalar(select(exists().where(Contact.workspace_id == plan.workspace_id)))
+        )
+    statements = (
+        text(_merge_sql(plan, probe_existing)),
+        text(_first_events_sql(plan.purpose)),
+    )
     # Sessions that share one connection (a sessionmaker bound to a Connection) cannot run
     # side by side.
     bind = state.sessionmaker.kw.get("bind")

@@ -135,7 +135,10 @@ class ConsentEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    # No foreign key: its per-row check would double the cost of an import's million events.
+    # The ledger appends only for contacts it has just locked or inserted, and contacts are
+    # never deleted (erasure blanks them, and the events stay).
+    contact_id: Mapped[uuid.UUID]
     seq: Mapped[int]
     purpose: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
