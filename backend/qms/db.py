@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from arq.connections import ArqRedis
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
@@ -80,7 +81,15 @@ def created_at_column() -> Mapped[datetime]:
 
 def create_engine(url: str, **kw: Any) -> AsyncEngine:
     # No pre-ping (a round trip per checkout); recycle instead, and errors invalidate connections.
-    return create_async_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10, **kw)
+    # JSONB values are parsed by orjson (several times faster than the json module).
+    return create_async_engine(
+        url,
+        pool_recycle=1800,
+        pool_size=10,
+        max_overflow=10,
+        json_deserializer=orjson.loads,
+        **kw,
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

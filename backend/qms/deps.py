@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by every router, as `Annotated` aliases."""
+"""FastAPI dependencies shared by every router, as `Annotated` aliases. All `async def`: FastAPI
+runs a plain `def` dependency in a worker thread, a hand-off that costs more than the work."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ from qms.errors import AppError
 from qms.state import AppState
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     return cast(AppState, request.app.state.qms)
 
 
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: State) -> Settings:
+async def get_settings_dep(state: State) -> Settings:
     return state.settings
 
 
@@ -55,7 +56,7 @@ async def get_session(state: State) -> AsyncIterator[AsyncSession]:
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_redis(state: State) -> ArqRedis:
+async def get_redis(state: State) -> ArqRedis:
     return state.redis
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from qms.auth.scopes import SCOPES, scopes_for_role
 from qms.deps import Session, State
@@ -99,22 +99,40 @@ async def _principal_from_api_key(state: State, session: Session, key: str) -> P
     )
 
 
+# Every request with a token runs this: built once (SQLAlchemy then also keeps its cache key).
+_MEMBERSHIP = (
+    select(
+        Membership.role,
+        AuthSession.revoked_at,
+        User.totp_enabled_at,
+        Workspace.status,
+        Workspace.test_mode,
+        Workspace.require_admin_2fa,
+    )
+    .join(AuthSession, AuthSession.user_id == Membership.user_id)
+    .join(User, User.id == Membership.user_id)
+    .join(Workspace, Workspace.id == Membership.workspace_id)
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        Membership.workspace_id == bindparam("workspace_id"),
+        AuthSession.id == bindparam("session_id"),
+    )
+)
+
+
 async def _principal_from_jwt(state: State, session: Session, token: str) -> Principal:
     claims = decode_access_token(state.secrets.jwt_key, token)
     row = (
         await session.execute(
-            select(Membership.role, AuthSession.revoked_at, User.totp_enabled_at, Workspace)
-            .join(AuthSession, AuthSession.user_id == Membership.user_id)
-            .join(User, User.id == Membership.user_id)
-            .join(Workspace, Workspace.id == Membership.workspace_id)
-            .where(
-                Membership.user_id == claims.user_id,
-                Membership.workspace_id == claims.workspace_id,
-                AuthSession.id == claims.session_id,
-            )
+            _MEMBERSHIP,
+            {
+                "user_id": claims.user_id,
+                "workspace_id": claims.workspace_id,
+                "session_id": claims.session_id,
+            },
         )
     ).first()
-    if row is None or row.revoked_at is not None or row.Workspace.status != "active":
+    if row is None or row.revoked_at is not None or row.status != "active":
         raise Unauthenticated("Session ended or membership removed.")
     role: Role = row.role
     return Principal(
@@ -123,9 +141,9 @@ async def _principal_from_jwt(state: State, session: Session, token: str) -> Pri
         role=role,
         scopes=frozenset(scopes_for_role(role)),
         session_id=claims.session_id,
-        test_mode=row.Workspace.test_mode,
+        test_mode=row.test_mode,
         extra={
-            "two_factor_missing": row.Workspace.require_admin_2fa
+            "two_factor_missing": row.require_admin_2fa
             and role.at_least(Role.admin)
             and row.totp_enabled_at is None
         },

@@ -41,7 +41,7 @@ ContactsWrite = Annotated[Principal, Depends(requires("contacts:write"))]
 Sort = Literal["created_at", "-created_at", "name", "-name"]
 
 
-def _filter(
+async def _filter(
     q: Annotated[str | None, Query(max_length=100)] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     list_id: uuid.UUID | None = None,
