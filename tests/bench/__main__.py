@@ -9,8 +9,8 @@ Figures:
 - contacts import: a 1,000,000-row CSV uploaded through the API and imported by the job, beside
   a plain COPY of the same file (`--rows N` or QMS_BENCH_IMPORT_ROWS for a quick run);
 - contacts page: 1,000,000 contacts, 8 concurrent clients on the list (first page, a cursor
-  page, a search), beside the same page through a raw asyncpg query + orjson (`--contacts N` or
-  QMS_BENCH_CONTACTS).
+  page, a search) served by uvicorn, beside the same page by one raw asyncpg query + orjson
+  served by the same uvicorn (`--contacts N` or QMS_BENCH_CONTACTS).
 """
 
 from __future__ import annotations
