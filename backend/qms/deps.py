@@ -3,8 +3,8 @@ runs a plain `def` dependency in a worker thread, a hand-off that costs more tha
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, cast
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar, cast
 
 from arq.connections import ArqRedis
 from fastapi import Depends, Request
@@ -14,6 +14,8 @@ from qms.config import Settings
 from qms.db import flush_jobs
 from qms.errors import AppError
 from qms.state import AppState
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
 async def get_state(request: Request) -> AppState:
@@ -30,10 +32,21 @@ async def get_settings_dep(state: State) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-async def get_session(state: State) -> AsyncIterator[AsyncSession]:
+def read_only(endpoint: Endpoint) -> Endpoint:
+    """Marks a handler that only reads (authentication included: an API key's last-used time is
+    one statement). Its session runs without a transaction: two round trips fewer (BEGIN,
+    COMMIT) on the hottest requests, such as the contacts page; each statement sees the latest
+    committed data."""
+    endpoint.qms_read_only = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+async def get_session(request: Request, state: State) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: commit once after the handler, roll back on error, then send
     queued jobs."""
-    async with state.sessionmaker() as session:
+    read_only_handler = getattr(request.scope.get("endpoint"), "qms_read_only", False)
+    maker = state.read_only_sessionmaker() if read_only_handler else state.sessionmaker
+    async with maker() as session:
         try:
             yield session
             await session.commit()

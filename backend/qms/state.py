@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import httpx
@@ -25,6 +25,20 @@ class AppState:
     redis: ArqRedis
     http: httpx.AsyncClient
     sender: aiohttp.ClientSession
+    _read_only: async_sessionmaker[AsyncSession] | None = field(default=None, repr=False)
+
+    def read_only_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions without a transaction (autocommit: no BEGIN and COMMIT round trips) for
+        handlers that only read. Where sessions share one outer transaction (the tests' bind to
+        a connection), the ordinary ones, which see it."""
+        if not isinstance(self.sessionmaker.kw.get("bind"), AsyncEngine):
+            return self.sessionmaker
+        if self._read_only is None:
+            self._read_only = async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+        return self._read_only
 
     def cloud_api(self, test_mode: bool) -> CloudApiClient:
         """Meta for live workspaces, the simulator for test mode: only the base URL differs."""

@@ -28,7 +28,7 @@ from qms.contacts.schemas import (
     FieldDefinitionIn,
     FieldDefinitionOut,
 )
-from qms.deps import Session, State
+from qms.deps import Session, State, read_only
 from qms.errors import Conflict, NotFound, Unprocessable
 from qms.models import Contact, ContactField
 from qms.pagination import Cursor, Items, Limit, Page, decode_cursor, encode_cursor
@@ -72,6 +72,7 @@ _LIST_COLUMNS = [getattr(Contact, name) for name in ContactOut.model_fields]
 
 
 @router.get("", operation_id="contacts:list", response_model=Page[ContactOut])
+@read_only
 async def list_contacts(
     principal: ContactsRead,
     session: Session,
@@ -276,6 +277,7 @@ async def delete_field(key: str, principal: ContactsWrite, session: Session) -> 
 
 
 @router.get("/{contact_id}", operation_id="contacts:get")
+@read_only
 async def get_contact(
     contact_id: uuid.UUID, principal: ContactsRead, session: Session
 ) -> ContactOut:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, status
 from qms.auth import service as auth_service
 from qms.auth.dependencies import CurrentUser, Principal, public, requires
 from qms.auth.schemas import TokenRequest, TokenResponse
-from qms.deps import Session, State
+from qms.deps import Session, State, read_only
 from qms.models import Invitation
 from qms.pagination import Items
 from qms.workspaces import service
@@ -70,6 +70,7 @@ async def switch_workspace(
 
 
 @router.get("/workspace", operation_id="workspace:get")
+@read_only
 async def get_workspace(principal: WorkspaceRead, session: Session) -> WorkspaceOut:
     return WorkspaceOut.model_validate(await service.get_workspace(session, principal.workspace_id))
 
