@@ -94,8 +94,10 @@ function WorkspaceForm({ workspace, canEdit }: { workspace: Workspace; canEdit: 
 function TestModeCard({ workspace, canEdit }: { workspace: Workspace; canEdit: boolean }) {
   const { t } = useI18n();
   const update = useUpdateWorkspace();
-  // Show the requested state while the change is being saved.
-  const checked = update.isPending && update.variables?.test_mode !== undefined ? update.variables.test_mode : workspace.test_mode;
+  // Show the requested state from the click on, while the change is being saved (set in the
+  // same event, so the switch never snaps back before the mutation's state arrives).
+  const [requested, setRequested] = useState<boolean | null>(null);
+  const checked = requested ?? workspace.test_mode;
   return (
     <Card title={t('workspace.test_mode_title')} description={t('workspace.test_mode_text')}>
       <ErrorMessage error={update.error} />
@@ -105,7 +107,11 @@ function TestModeCard({ workspace, canEdit }: { workspace: Workspace; canEdit: b
         label={t('workspace.test_mode')}
         checked={checked}
         disabled={!canEdit || update.isPending}
-        onChange={(e) => update.mutate({ test_mode: e.target.checked })}
+        onChange={(e) => {
+          const next = e.target.checked;
+          setRequested(next);
+          update.mutate({ test_mode: next }, { onSettled: () => setRequested(null) });
+        }}
       />
       <p className="muted" role="status">
         {workspace.test_mode ? t('workspace.test_mode_on') : t('workspace.test_mode_off')}
