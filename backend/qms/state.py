@@ -27,11 +27,17 @@ class AppState:
     sender: aiohttp.ClientSession
     _read_only: async_sessionmaker[AsyncSession] | None = field(default=None, repr=False)
 
+    @property
+    def sessions_share_a_connection(self) -> bool:
+        """Whether sessions are bound to one connection (the tests' outer transaction) rather
+        than the engine: they then see each other's work but cannot run side by side."""
+        return not isinstance(self.sessionmaker.kw.get("bind"), AsyncEngine)
+
     def read_only_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
         """Sessions without a transaction (autocommit: no BEGIN and COMMIT round trips) for
         handlers that only read. Where sessions share one outer transaction (the tests' bind to
         a connection), the ordinary ones, which see it."""
-        if not isinstance(self.sessionmaker.kw.get("bind"), AsyncEngine):
+        if self.sessions_share_a_connection:
             return self.sessionmaker
         if self._read_only is None:
             self._read_only = async_sessionmaker(

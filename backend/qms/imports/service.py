@@ -37,7 +37,7 @@ import structlog
 from arq import Retry
 from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from qms.audit import service as audit
@@ -701,10 +701,7 @@ async def _merge(
         text(_merge_sql(plan, probe_existing)),
         text(_first_events_sql(plan.purpose)),
     )
-    # Sessions that share one connection (a sessionmaker bound to a Connection) cannot run
-    # side by side.
-    bind = state.sessionmaker.kw.get("bind")
-    connections = MERGE_CONNECTIONS if isinstance(bind, AsyncEngine) else 1
+    connections = 1 if state.sessions_share_a_connection else MERGE_CONNECTIONS
 
     async def worker() -> None:
         while todo:
