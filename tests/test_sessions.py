@@ -1,9 +1,15 @@
 from __future__ import annotations
 
-from sqlalchemy import text
+import asyncio
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from sqlalchemy import Integer, bindparam, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from qms.contacts import router as contacts_router
+from qms.db import Precompiled
+from qms.deps import get_reader, get_session
 from qms.state import AppState
 from qms.workspaces import router as workspaces_router
 
@@ -25,9 +31,42 @@ async def test_read_only_sessions_run_without_a_transaction(app_state: AppState)
 
 
 def test_hot_reads_are_marked_read_only() -> None:
-    for handler in (
-        contacts_router.list_contacts,
-        contacts_router.get_contact,
-        workspaces_router.get_workspace,
-    ):
+    for handler in (contacts_router.get_contact, workspaces_router.get_workspace):
         assert getattr(handler, "qms_read_only", False), handler.__name__
+
+
+def _calls(dependant: Dependant) -> set[object]:
+    return {dependant.call} | {c for d in dependant.dependencies for c in _calls(d)}
+
+
+def test_the_contacts_page_opens_no_orm_session() -> None:
+    """The busiest read authenticates and reads its page on the reader alone."""
+    route = next(
+        r
+        for r in contacts_router.router.routes
+        if isinstance(r, APIRoute) and r.endpoint is contacts_router.list_contacts
+    )
+    calls = _calls(route.dependant)
+    assert get_reader in calls
+    assert get_session not in calls
+
+
+async def test_the_reader_pool_runs_precompiled_statements(app_state: AppState) -> None:
+    """Outside the tests' shared connection the reader is a pool of plain asyncpg connections:
+    named and constant parameters bound, JSONB decoded, each call its own transaction."""
+    reader = await app_state.reader()
+    assert reader is await app_state.reader()  # one pool, made once
+    statement = Precompiled.of(
+        select(
+            literal_column("'{\"a\": [1, 2]}'::jsonb").label("doc"),
+            (bindparam("n", type_=Integer) + 1).label("next"),
+            (literal_column("'x'") == "x").label("constant"),
+            func.now().label("started"),
+        )
+    )
+    row = await statement.fetchrow(reader, {"n": 41})
+    assert row is not None
+    assert (row["doc"], row["next"], row["constant"]) == ({"a": [1, 2]}, 42, True)
+    await asyncio.sleep(0.02)
+    again = await statement.fetchrow(reader, {"n": 1})
+    assert again is not None and again["started"] > row["started"]

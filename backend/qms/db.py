@@ -10,15 +10,17 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import orjson
 from arq.connections import ArqRedis
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import ClauseElement, DateTime, MetaData, func, make_url
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +28,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+
+if TYPE_CHECKING:
+    from asyncpg import Record
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -94,6 +100,85 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class Precompiled:
+    """A statement compiled once, run on the session's own asyncpg connection. For the hottest
+    reads (authentication, the contacts page): per execution, SQLAlchemy's cache key, ORM
+    loading and result processing cost about twice the query itself (`tests.bench.
+    contacts_page`). Every value must be a named `bindparam`; rows come back as the driver's
+    records (JSONB decoded, enums as their text). Runs on a `Reader`, outside any session's
+    transaction: for reads, and writes that stand on their own."""
+
+    sql: str
+    # Per positional parameter: the name of a `bindparam` to take from the call's values, or
+    # the constant the statement itself holds (`status == "active"`), and the type's bind
+    # processor if it has one.
+    parameters: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+
+    @classmethod
+    def of(cls, statement: ClauseElement) -> Precompiled:
+        compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
+        processors = compiled._bind_processors
+        parameters: list[tuple[str, Any, Any]] = []
+        for name in compiled.positiontup or ():
+            bind = compiled.binds[name]
+            value = _GIVEN if bind.required else bind.value
+            parameters.append((name, value, processors.get(name)))
+        return cls(compiled.string, tuple(parameters))
+
+    def _args(self, values: Mapping[str, Any]) -> list[Any]:
+        args = []
+        for name, constant, process in self.parameters:
+            value = values[name] if constant is _GIVEN else constant
+            args.append(value if process is None or value is None else process(value))
+        return args
+
+    async def fetch(self, reader: Reader, values: Mapping[str, Any]) -> list[Record]:
+        return await reader.fetch(self.sql, *self._args(values))
+
+    async def fetchrow(self, reader: Reader, values: Mapping[str, Any]) -> Record | None:
+        return await reader.fetchrow(self.sql, *self._args(values))
+
+    async def execute(self, reader: Reader, values: Mapping[str, Any]) -> None:
+        await reader.execute(self.sql, *self._args(values))
+
+
+_GIVEN = object()
+
+
+class Reader(Protocol):
+    """Where precompiled statements run: an asyncpg pool (each call borrows a connection) or
+    one asyncpg connection (`AppState.reader`)."""
+
+    async def fetch(self, query: str, *args: Any) -> list[Record]: ...
+
+    async def fetchrow(self, query: str, *args: Any) -> Record | None: ...
+
+    async def execute(self, query: str, *args: Any) -> str: ...
+
+
+async def create_reader_pool(url: str, size: int = 10) -> Reader:
+    """Plain asyncpg connections for `Precompiled` statements: borrowing one costs a fraction of
+    an ORM session's checkout, begin, commit and close."""
+    import asyncpg
+
+    async def init(connection: Any) -> None:
+        await connection.set_type_codec(
+            "jsonb", encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
+        )
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    pool: Reader = await asyncpg.create_pool(dsn, min_size=1, max_size=size, init=init)
+    return pool
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 _JOBS_KEY = "qms.after_commit_jobs"

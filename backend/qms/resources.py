@@ -28,6 +28,7 @@ def build_state(settings: Settings, redis: ArqRedis) -> AppState:
 
 
 async def close_state(state: AppState) -> None:
+    await state.close()
     await state.sender.close()
     await state.http.aclose()
     await state.engine.dispose()

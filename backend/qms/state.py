@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import cast
 
 import aiohttp
 import httpx
 from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from qms.config import Settings
+from qms.db import Reader, create_reader_pool
 from qms.secrets_store import Secrets
 from qms.security.crypto import Keyring
 from qms.whatsapp.client import CloudApiClient
@@ -26,6 +29,8 @@ class AppState:
     http: httpx.AsyncClient
     sender: aiohttp.ClientSession
     _read_only: async_sessionmaker[AsyncSession] | None = field(default=None, repr=False)
+    _reader_pool: Reader | None = field(default=None, repr=False)
+    _reader_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def sessions_share_a_connection(self) -> bool:
@@ -45,6 +50,24 @@ class AppState:
                 expire_on_commit=False,
             )
         return self._read_only
+
+    async def reader(self) -> Reader:
+        """Where precompiled reads run (`db.Precompiled`): a pool of plain asyncpg connections,
+        made on first use. Where sessions share one connection (the tests' outer transaction),
+        that connection, which sees it."""
+        bind = self.sessionmaker.kw.get("bind")
+        if isinstance(bind, AsyncConnection):
+            return cast(Reader, (await bind.get_raw_connection()).driver_connection)
+        if self._reader_pool is None:
+            async with self._reader_lock:
+                if self._reader_pool is None:
+                    self._reader_pool = await create_reader_pool(self.settings.database_url)
+        return self._reader_pool
+
+    async def close(self) -> None:
+        if self._reader_pool is not None:
+            await self._reader_pool.close()  # type: ignore[attr-defined]
+            self._reader_pool = None
 
     def cloud_api(self, test_mode: bool) -> CloudApiClient:
         """Meta for live workspaces, the simulator for test mode: only the base URL differs."""

@@ -35,7 +35,7 @@ DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/qms_bench_import"
 REDIS = "redis://127.0.0.1:6379/10"
 DEFAULT_CONTACTS = 1_000_000
 CLIENTS = 8
-PER_CLIENT = 60
+PER_CLIENT = 200
 SEARCH = "Person 4242"
 
 

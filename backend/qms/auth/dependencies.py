@@ -6,14 +6,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select, update
 
 from qms.auth.scopes import SCOPES, scopes_for_role
-from qms.deps import Session, State
+from qms.db import Precompiled, Reader
+from qms.deps import State
 from qms.errors import Forbidden, Unauthenticated
 from qms.models import ApiKey, AuthSession, Membership, Role, User, Workspace
 from qms.security.tokens import decode_access_token, hash_token
@@ -51,56 +52,70 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def _principal_from_api_key(state: State, session: Session, key: str) -> Principal:
-    digest = hash_token(key, state.secrets.hmac_key)
+# Every request runs one of these; they skip SQLAlchemy's per-execution work (`Precompiled`).
+_API_KEY = Precompiled.of(
+    select(
+        ApiKey.id,
+        ApiKey.workspace_id,
+        ApiKey.created_by,
+        ApiKey.scopes,
+        ApiKey.mode,
+        ApiKey.last_used_at,
+        ApiKey.expires_at,
+        ApiKey.revoked_at,
+        Membership.role,
+        Workspace.test_mode,
+        Workspace.require_admin_2fa,
+        User.totp_enabled_at,
+    )
+    .join(Workspace, Workspace.id == ApiKey.workspace_id)
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == ApiKey.workspace_id)
+        & (Membership.user_id == ApiKey.created_by),
+    )
+    .outerjoin(User, User.id == ApiKey.created_by)
+    .where(ApiKey.key_hash == bindparam("key_hash"), Workspace.status == "active")
+)
+# The last-used time is kept to the minute: a key used by many concurrent requests would
+# otherwise queue them all on one row lock.
+_KEY_USED = Precompiled.of(
+    update(ApiKey).where(ApiKey.id == bindparam("key_id")).values(last_used_at=bindparam("now"))
+)
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+async def _principal_from_api_key(state: State, reader: Reader, key: str) -> Principal:
     now = datetime.now(UTC)
-    row = (
-        await session.execute(
-            select(
-                ApiKey,
-                Membership.role,
-                Workspace.test_mode,
-                Workspace.require_admin_2fa,
-                User.totp_enabled_at,
-            )
-            .join(Workspace, Workspace.id == ApiKey.workspace_id)
-            .outerjoin(
-                Membership,
-                (Membership.workspace_id == ApiKey.workspace_id)
-                & (Membership.user_id == ApiKey.created_by),
-            )
-            .outerjoin(User, User.id == ApiKey.created_by)
-            .where(ApiKey.key_hash == digest, Workspace.status == "active")
-        )
-    ).first()
-    if row is None:
+    row = await _API_KEY.fetchrow(reader, {"key_hash": hash_token(key, state.secrets.hmac_key)})
+    if row is None or row["revoked_at"] is not None:
         raise Unauthenticated("Invalid API key.")
-    api_key, creator_role, workspace_test_mode, require_admin_2fa, creator_totp = row
-    if api_key.revoked_at is not None or (api_key.expires_at and api_key.expires_at <= now):
+    if row["expires_at"] is not None and row["expires_at"] <= now:
         raise Unauthenticated("Invalid API key.")
-    if creator_role is None:
+    if row["role"] is None:
         raise Unauthenticated("Invalid API key.")
+    creator_role = Role(row["role"])
     # A key never exceeds what its creator may do today.
-    scopes = frozenset(api_key.scopes) & scopes_for_role(creator_role)
-    await session.execute(update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now))
+    scopes = frozenset(row["scopes"]) & scopes_for_role(creator_role)
+    if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
+        await _KEY_USED.execute(reader, {"key_id": row["id"], "now": now})
     return Principal(
-        user_id=api_key.created_by,
-        workspace_id=api_key.workspace_id,
+        user_id=row["created_by"],
+        workspace_id=row["workspace_id"],
         role=creator_role,
         scopes=scopes,
-        api_key_id=api_key.id,
-        test_mode=workspace_test_mode or api_key.mode == "test",
+        api_key_id=row["id"],
+        test_mode=row["test_mode"] or row["mode"] == "test",
         # An admin's key inherits the workspace's rule that admins use two-factor.
         extra={
-            "two_factor_missing": require_admin_2fa
+            "two_factor_missing": row["require_admin_2fa"]
             and creator_role.at_least(Role.admin)
-            and creator_totp is None
+            and row["totp_enabled_at"] is None
         },
     )
 
 
-# Every request with a token runs this: built once (SQLAlchemy then also keeps its cache key).
-_MEMBERSHIP = (
+_MEMBERSHIP = Precompiled.of(
     select(
         Membership.role,
         AuthSession.revoked_at,
@@ -120,42 +135,42 @@ _MEMBERSHIP = (
 )
 
 
-async def _principal_from_jwt(state: State, session: Session, token: str) -> Principal:
-    claims = decode_access_token(state.secrets.jwt_key, token)
-    row = (
-        await session.execute(
-            _MEMBERSHIP,
-            {
-                "user_id": claims.user_id,
-                "workspace_id": claims.workspace_id,
-                "session_id": claims.session_id,
-            },
-        )
-    ).first()
-    if row is None or row.revoked_at is not None or row.status != "active":
+async def _principal_from_jwt(token: str, key: str, reader: Reader) -> Principal:
+    claims = decode_access_token(key, token)
+    row = await _MEMBERSHIP.fetchrow(
+        reader,
+        {
+            "user_id": claims.user_id,
+            "workspace_id": claims.workspace_id,
+            "session_id": claims.session_id,
+        },
+    )
+    if row is None or row["revoked_at"] is not None or row["status"] != "active":
         raise Unauthenticated("Session ended or membership removed.")
-    role: Role = row.role
+    role = Role(row["role"])
     return Principal(
         user_id=claims.user_id,
         workspace_id=claims.workspace_id,
         role=role,
         scopes=frozenset(scopes_for_role(role)),
         session_id=claims.session_id,
-        test_mode=row.test_mode,
+        test_mode=row["test_mode"],
         extra={
-            "two_factor_missing": row.require_admin_2fa
+            "two_factor_missing": row["require_admin_2fa"]
             and role.at_least(Role.admin)
-            and row.totp_enabled_at is None
+            and row["totp_enabled_at"] is None
         },
     )
 
 
-async def authenticate(request: Request, state: State, session: Session) -> Principal:
+async def authenticate(request: Request, state: State) -> Principal:
+    """Runs on the reader (no ORM session): a request that only reads contacts needs none."""
     token = _bearer(request)
+    reader = await state.reader()
     if token.startswith(API_KEY_PREFIXES):
-        principal = await _principal_from_api_key(state, session, token)
+        principal = await _principal_from_api_key(state, reader, token)
     else:
-        principal = await _principal_from_jwt(state, session, token)
+        principal = await _principal_from_jwt(token, state.secrets.jwt_key, reader)
     request.state.principal = principal
     return principal
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy import RowMapping, delete, select, tuple_
+from sqlalchemy import delete, select
 
 from qms.audit import service as audit
 from qms.auth.dependencies import Principal, requires
@@ -28,7 +28,7 @@ from qms.contacts.schemas import (
     FieldDefinitionIn,
     FieldDefinitionOut,
 )
-from qms.deps import Session, State, read_only
+from qms.deps import ReaderDep, Session, State, read_only
 from qms.errors import Conflict, NotFound, Unprocessable
 from qms.models import Contact, ContactField
 from qms.pagination import Cursor, Items, Limit, Page, decode_cursor, encode_cursor
@@ -66,35 +66,25 @@ def _cursor_key(position: dict[str, object], sort: str) -> tuple[object, uuid.UU
     return value, contact_id
 
 
-# The columns of ContactOut, read as plain rows: the list is the busiest read of the product, so
-# it skips ORM instances and per-row pydantic validation and is serialised once with orjson.
-_LIST_COLUMNS = [getattr(Contact, name) for name in ContactOut.model_fields]
-
-
 @router.get("", operation_id="contacts:list", response_model=Page[ContactOut])
-@read_only
 async def list_contacts(
     principal: ContactsRead,
-    session: Session,
+    reader: ReaderDep,
     f: Filter,
     sort: Sort = "-created_at",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """Keyset pagination on indexed columns: as fast on page 1,000 as on page 1."""
+    # The busiest read: a precompiled statement, rows serialised once with orjson (no ORM
+    # instances, no per-row validation: the columns are ContactOut's).
     key = sort.lstrip("-")
-    column = service.SORTS[key]
-    descending = sort.startswith("-")
-    query = service.filtered(principal.workspace_id, f).with_only_columns(*_LIST_COLUMNS)
+    values = service.filter_values(principal.workspace_id, f)
+    values["limit"] = limit + 1
     position = decode_cursor(cursor)
     if position is not None:
-        after = _cursor_key(position, key)
-        keyset = tuple_(column, Contact.id)
-        query = query.where(keyset < after if descending else keyset > after)
-    order = (column.desc(), Contact.id.desc()) if descending else (column.asc(), Contact.id.asc())
-    if key == "name":
-        query = query.where(Contact.name.is_not(None))
-    rows = (await session.execute(query.order_by(*order).limit(limit + 1))).mappings().all()
+        values["after_value"], values["after_id"] = _cursor_key(position, key)
+    rows = await service.page_statement(frozenset(values), sort).fetch(reader, values)
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -105,17 +95,11 @@ async def list_contacts(
                 "id": str(last["id"]),
             }
         )
-    body = {"items": rows[:limit], "next_cursor": next_cursor}
+    body = {"items": [dict(row) for row in rows[:limit]], "next_cursor": next_cursor}
     return Response(
-        orjson.dumps(body, default=_json_default, option=orjson.OPT_UTC_Z),
+        orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z),  # str: asyncpg's UUID
         media_type="application/json",
     )
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, RowMapping):
-        return dict(value)
-    return str(value)  # asyncpg's UUID, which orjson does not know
 
 
 @router.post(

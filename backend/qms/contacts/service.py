@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -9,8 +10,11 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Integer,
     Select,
     String,
+    Uuid,
+    bindparam,
     case,
     delete,
     exists,
@@ -19,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
@@ -32,8 +37,10 @@ from qms.contacts.schemas import (
     BulkItemResult,
     ContactFilter,
     ContactIn,
+    ContactOut,
     ContactUpdate,
 )
+from qms.db import Precompiled
 from qms.errors import AppError, Conflict, NotFound, Unprocessable
 from qms.models import Contact, ContactField, ContactList, ListMember, Suppression, Workspace
 from qms.models.contacts import TAGGED_NONE
@@ -308,36 +315,97 @@ async def update_contact(
     return contact
 
 
-def filtered(workspace_id: uuid.UUID, f: ContactFilter) -> Select[tuple[Contact]]:
-    query = select(Contact).where(Contact.workspace_id == workspace_id, Contact.erased_at.is_(None))
+def filter_values(workspace_id: uuid.UUID, f: ContactFilter) -> dict[str, Any]:
+    """The bind values of a filter. Which names are present decides the statement's shape
+    (`filter_statement`), so each shape is built and compiled once."""
+    values: dict[str, Any] = {"workspace_id": workspace_id}
     if f.q:
         term = f.q.strip()
+        values["q_like"] = f"%{term.replace('%', '').replace('_', '')}%"
         digits = "".join(ch for ch in term if ch.isdigit())
-        like = f"%{term.replace('%', '').replace('_', '')}%"
-        conditions = [Contact.name.ilike(like)]
-        indexed = [SEARCH_TEXT.ilike(like)]
         if len(digits) >= 3:
-            conditions.append(Contact.phone.like(f"%{digits}%"))
-            indexed.append(SEARCH_TEXT.like(f"%{digits}%"))
-        # The first condition is implied by the second (the search text holds name and phone)
-        # and lets the planner use the trigram index on it instead of reading every contact.
-        query = query.where(or_(*indexed), or_(*conditions))
+            values["q_digits"] = f"%{digits}%"
     if f.tag:
-        # `tags <> '{}'` implies the tags index's condition, so the planner can use it.
-        query = query.where(Contact.tags != TAGGED_NONE, Contact.tags.contains([f.tag]))
+        values["tag"] = [f.tag]
     if f.list_id:
-        query = query.where(
-            exists().where(ListMember.list_id == f.list_id, ListMember.contact_id == Contact.id)
-        )
+        values["list_id"] = f.list_id
     if f.consent:
-        column = Contact.marketing_consent if f.purpose == "marketing" else Contact.utility_consent
-        query = query.where(column == f.consent)
+        values[f"{f.purpose}_consent"] = f.consent
     if f.field:
         key, _, value = f.field.partition(":")
         if not key or not value:
             raise Unprocessable("Use field=key:value.", code="contacts.invalid_filter")
-        query = query.where(Contact.fields[key].astext == value)
+        values["field_key"], values["field_value"] = key, value
+    return values
+
+
+@functools.lru_cache(maxsize=64)
+def filter_statement(names: frozenset[str]) -> Select[tuple[Contact]]:
+    """The contacts a filter selects, with a named bind parameter per value."""
+    query = select(Contact).where(
+        Contact.workspace_id == bindparam("workspace_id"), Contact.erased_at.is_(None)
+    )
+    if "q_like" in names:
+        like = bindparam("q_like", type_=String)
+        conditions = [Contact.name.ilike(like)]
+        indexed = [SEARCH_TEXT.ilike(like)]
+        if "q_digits" in names:
+            digits = bindparam("q_digits", type_=String)
+            conditions.append(Contact.phone.like(digits))
+            indexed.append(SEARCH_TEXT.like(digits))
+        # The first condition is implied by the second (the search text holds name and phone)
+        # and lets the planner use the trigram index on it instead of reading every contact.
+        query = query.where(or_(*indexed), or_(*conditions))
+    if "tag" in names:
+        # `tags <> '{}'` implies the tags index's condition, so the planner can use it.
+        tags = bindparam("tag", type_=Contact.tags.type)
+        query = query.where(Contact.tags != TAGGED_NONE, Contact.tags.contains(tags))
+    if "list_id" in names:
+        query = query.where(
+            exists().where(
+                ListMember.list_id == bindparam("list_id"), ListMember.contact_id == Contact.id
+            )
+        )
+    for column in (Contact.marketing_consent, Contact.utility_consent):
+        if column.key in names:
+            query = query.where(column == bindparam(column.key, type_=column.type))
+    if "field_key" in names:
+        value = Contact.fields[bindparam("field_key", type_=String)].astext
+        query = query.where(value == bindparam("field_value", type_=String))
     return query
+
+
+def filtered(workspace_id: uuid.UUID, f: ContactFilter) -> Select[tuple[Contact]]:
+    values = filter_values(workspace_id, f)
+    return filter_statement(frozenset(values)).params(values)
+
+
+# The columns of ContactOut, read as plain rows by the contacts page.
+PAGE_COLUMNS = [getattr(Contact, name) for name in ContactOut.model_fields]
+
+
+@functools.lru_cache(maxsize=256)
+def page_statement(names: frozenset[str], sort: str) -> Precompiled:
+    """One page of the filtered contacts in `sort` order, after the keyset position
+    (`after_value`, `after_id`) when given: keyset pagination on indexed columns, as fast on
+    page 1,000 as on page 1. The busiest read of the product, so precompiled."""
+    key = sort.lstrip("-")
+    column = SORTS[key]
+    descending = sort.startswith("-")
+    query = filter_statement(names - _PAGE_NAMES).with_only_columns(*PAGE_COLUMNS)
+    if "after_id" in names:
+        keyset = tuple_(column, Contact.id)
+        after = tuple_(
+            bindparam("after_value", type_=column.type), bindparam("after_id", type_=Uuid)
+        )
+        query = query.where(keyset < after if descending else keyset > after)
+    if key == "name":
+        query = query.where(Contact.name.is_not(None))
+    order = (column.desc(), Contact.id.desc()) if descending else (column.asc(), Contact.id.asc())
+    return Precompiled.of(query.order_by(*order).limit(bindparam("limit", type_=Integer)))
+
+
+_PAGE_NAMES = frozenset({"after_value", "after_id", "limit"})
 
 
 async def bulk_action(session: AsyncSession, principal: Principal, data: BulkActionIn) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +41,16 @@ def issue_access_token(key: str, claims: AccessClaims, ttl_seconds: int) -> str:
 
 
 def decode_access_token(key: str, token: str) -> AccessClaims:
+    claims, expires_at = _verified(key, token)
+    if expires_at <= time.time():
+        raise Unauthenticated("Invalid or expired token.")
+    return claims
+
+
+# A token is presented by every request of its 15 minutes: its signature and claims are checked
+# once, its expiry on every use (invalid tokens raise, and exceptions are not cached).
+@functools.lru_cache(maxsize=4096)
+def _verified(key: str, token: str) -> tuple[AccessClaims, float]:
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
@@ -46,11 +58,12 @@ def decode_access_token(key: str, token: str) -> AccessClaims:
         payload = jwt.decode(token, key, algorithms=[ALGORITHM])
         if payload.get("typ") != "access":
             raise Unauthenticated("Not an access token.")
-        return AccessClaims(
+        claims = AccessClaims(
             user_id=uuid.UUID(payload["sub"]),
             workspace_id=uuid.UUID(payload["wid"]),
             session_id=uuid.UUID(payload["sid"]),
         )
+        return claims, float(payload["exp"])
     except (JWTError, KeyError, ValueError, TypeError) as exc:
         raise Unauthenticated("Invalid or expired token.") from exc
 
