@@ -7,8 +7,10 @@ import json
 import time
 
 import httpx
+import pytest
 from jose import jwt
 
+from qms.security import tokens
 from qms.state import AppState
 from tests.conftest import signup
 
@@ -48,6 +50,20 @@ async def test_expired_token_is_rejected(client: httpx.AsyncClient, app_state: A
     claims["exp"] = int(time.time()) - 10
     expired = jwt.encode(claims, app_state.secrets.jwt_key, algorithm="HS256")
     assert (await _me(client, expired)).status_code == 401
+
+
+async def test_a_token_accepted_before_still_expires(
+    client: httpx.AsyncClient, app_state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verified tokens are remembered (`tokens._verified`), but their expiry is checked on
+    every use."""
+    account = await signup(client)
+    assert (await _me(client, account.token)).status_code == 200
+    expires_at = jwt.get_unverified_claims(account.token)["exp"]
+    monkeypatch.setattr(tokens.time, "time", lambda: expires_at + 1.0)
+    r = await _me(client, account.token)
+    assert r.status_code == 401
+    assert r.json()["code"] == "auth.unauthenticated"
 
 
 async def test_modified_payload_is_rejected(client: httpx.AsyncClient) -> None:
