@@ -172,8 +172,15 @@ async def create_reader_pool(url: str, size: int = 10) -> Reader:
             "jsonb", encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
         )
 
+    async def reset(connection: Any) -> None:
+        """Nothing to undo: precompiled statements leave no session state (no SET, LISTEN or
+        advisory lock), and asyncpg still rolls back an open transaction itself. Its default
+        reset is one more round trip per borrowed connection."""
+
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    pool: Reader = await asyncpg.create_pool(dsn, min_size=1, max_size=size, init=init)
+    pool: Reader = await asyncpg.create_pool(
+        dsn, min_size=1, max_size=size, init=init, reset=reset
+    )
     return pool
 
 
