@@ -178,9 +178,7 @@ async def create_reader_pool(url: str, size: int = 10) -> Reader:
         reset is one more round trip per borrowed connection."""
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    pool: Reader = await asyncpg.create_pool(
-        dsn, min_size=1, max_size=size, init=init, reset=reset
-    )
+    pool: Reader = await asyncpg.create_pool(dsn, min_size=1, max_size=size, init=init, reset=reset)
     return pool
 
 

@@ -24,6 +24,7 @@ from qms.auth.dependencies import Principal
 from qms.errors import Unprocessable
 from qms.models import ConsentEvent, Contact, OptInRequest, Suppression
 from qms.secrets_store import Secrets
+from qms.security.keyed import hmac_sha256_hex
 
 PURPOSES = ("marketing", "utility")
 STATUSES = ("opted_in", "opted_out")
@@ -213,7 +214,7 @@ def first_event_digester(hmac_key: bytes, source: BulkSource, at: datetime) -> F
         record = templates[status, effective].format(
             contact_id=contact_id, source_ref=source_ref, phone_digest=phone_digest
         )
-        return hmac.digest(key, record.encode(), "sha256").hex()
+        return hmac_sha256_hex(key, record.encode())
 
     probe = dataclasses.replace(base, contact_id=uuid.uuid4(), source_ref="import:x:2")
     expected = hmac.new(key, _canonical(probe), hashlib.sha256).hexdigest()
@@ -524,7 +525,7 @@ async def append_many(
             encode = _bulk_canonical(record)
             if encode(record) != _canonical(record):
                 encode = _canonical
-        digest = hmac.new(key, encode(record), hashlib.sha256).hexdigest()
+        digest = hmac_sha256_hex(key, encode(record))
         heads[entry.contact_id] = (record.seq, digest)
         rows.append(
             (

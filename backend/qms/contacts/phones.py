@@ -10,7 +10,6 @@ path. `tests/contacts/test_phones.py` compares both paths over every region's nu
 from __future__ import annotations
 
 import functools
-import hmac
 import re
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from phonenumbers import phonenumberutil as lib
 from phonenumbers import timezone as lib_timezone
 
 from qms.errors import Unprocessable
+from qms.security.keyed import hmac_sha256_hex
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _PLAIN = re.compile(r"\+?[0-9]{3,17}")
@@ -202,7 +202,7 @@ def try_e164(raw: str, default_country: str | None = None) -> str | None:
 
 def phone_hash(key: bytes, e164: str) -> str:
     """Keyed: the suppression list and the consent ledger hold this, never the number."""
-    return hmac.digest(key, b"phone:" + e164.encode(), "sha256").hex()
+    return hmac_sha256_hex(key, b"phone:" + e164.encode())
 
 
 def country_of(e164: str) -> str | None:
