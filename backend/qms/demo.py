@@ -73,7 +73,7 @@ async def seed_demo(settings: Settings) -> DemoLogin:
                     user_id=user.id,
                     workspace_id=workspace.id,
                     role=Role.owner,
-                    scopes=frozenset(scopes_for_role(Role.owner)),
+                    scopes=scopes_for_role(Role.owner),
                     test_mode=True,
                 )
                 try:

@@ -152,7 +152,7 @@ async def _principal_from_jwt(token: str, key: str, reader: Reader) -> Principal
         user_id=claims.user_id,
         workspace_id=claims.workspace_id,
         role=role,
-        scopes=frozenset(scopes_for_role(role)),
+        scopes=scopes_for_role(role),
         session_id=claims.session_id,
         test_mode=row["test_mode"],
         extra={

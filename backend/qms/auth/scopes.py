@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from qms.models.accounts import Role
 
 SCOPES: dict[str, tuple[Role, str]] = {
@@ -30,5 +32,6 @@ SCOPES: dict[str, tuple[Role, str]] = {
 }
 
 
-def scopes_for_role(role: Role) -> set[str]:
-    return {scope for scope, (min_role, _) in SCOPES.items() if role.at_least(min_role)}
+@functools.cache  # asked on every request
+def scopes_for_role(role: Role) -> frozenset[str]:
+    return frozenset(scope for scope, (min_role, _) in SCOPES.items() if role.at_least(min_role))
