@@ -178,7 +178,11 @@ async def create_reader_pool(url: str, size: int = 10) -> Reader:
         reset is one more round trip per borrowed connection."""
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    pool: Reader = await asyncpg.create_pool(dsn, min_size=1, max_size=size, init=init, reset=reset)
+    # All connections opened at once: none is opened (nor its statements prepared) in the
+    # middle of a burst of requests.
+    pool: Reader = await asyncpg.create_pool(
+        dsn, min_size=size, max_size=size, init=init, reset=reset
+    )
     return pool
 
 
