@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from qms.consent import ledger
 from qms.contacts.phones import phone_hash
@@ -719,3 +719,39 @@ async def test_contacts_page_reads_like_the_models(
     assert seen == [f"Name {i}" for i in range(7)]  # the nameless contact is not in a name sort
     newest = (await client.get("/api/v1/contacts?limit=50", headers=owner.headers)).json()
     assert len(newest["items"]) == 8 and newest["next_cursor"] is None
+
+
+@pytest.mark.parametrize(("threshold", "upkeep"), [(2, True), (3, False)])
+async def test_a_big_import_brings_statistics_and_the_search_index_up_to_date(
+    client: httpx.AsyncClient,
+    app_state: AppState,
+    conn: AsyncConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    threshold: int,
+    upkeep: bool,
+) -> None:
+    """After many rows the planner's statistics and the trigram index's pending list would
+    lag (searches then read a whole workspace, and the whole list): the job refreshes both
+    before reporting done, above `UPKEEP_MIN_ROWS` contacts written."""
+    monkeypatch.setattr(service, "UPKEEP_MIN_ROWS", threshold)
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(conn.sync_connection, "before_cursor_execute", record)
+    try:
+        owner = await _workspace(client)
+        data = _csv("phone,name", "0912000001,One", "0912000002,Two")
+        done = await _import(
+            client, app_state, owner, "two.csv", {"phone": "phone"}, {"mode": "none"}, data=data
+        )
+    finally:
+        event.remove(conn.sync_connection, "before_cursor_execute", record)
+    assert done["created"] == 2
+    upkeep_statements = {
+        "SELECT gin_clean_pending_list('ix_contacts_search')",
+        "ANALYZE contacts",
+        "ANALYZE consent_events",
+    }
+    assert upkeep_statements & set(statements) == (upkeep_statements if upkeep else set())

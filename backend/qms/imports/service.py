@@ -389,8 +389,23 @@ async def _fail(state: AppState, import_id: uuid.UUID, message: str) -> None:
     file_path(state.settings, import_id).unlink(missing_ok=True)
 
 
+# A big import leaves contacts' statistics stale (the planner then reads a whole workspace to
+# answer a search) and the trigram index's pending list long (every search reads all of it):
+# both are brought up to date before the import reports done.
+UPKEEP_MIN_ROWS = 50_000
+
+
 async def _finish(state: AppState, plan: _Plan) -> None:
     async with unit_of_work(state.sessionmaker, state.redis) as session:
+        written = await session.scalar(
+            select(ContactImport.created + ContactImport.updated).where(
+                ContactImport.id == plan.id
+            )
+        )
+        if (written or 0) >= UPKEEP_MIN_ROWS:
+            await session.execute(text("SELECT gin_clean_pending_list('ix_contacts_search')"))
+            await session.execute(text("ANALYZE contacts"))
+            await session.execute(text("ANALYZE consent_events"))
         await session.execute(delete(ContactImportRow).where(ContactImportRow.import_id == plan.id))
         await session.execute(
             update(ContactImport)
