@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from qms.consent import ledger
@@ -755,3 +755,56 @@ async def test_a_big_import_brings_statistics_and_the_search_index_up_to_date(
         "ANALYZE consent_events",
     }
     assert upkeep_statements & set(statements) == (upkeep_statements if upkeep else set())
+
+
+async def test_a_number_created_during_the_merge_is_skipped_not_doubled(
+    client: httpx.AsyncClient,
+    app_state: AppState,
+    db: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workspace is empty when the merge begins, so the merge inserts without probing; a
+    number someone else creates meanwhile makes that batch's insert fail, and the batch is
+    merged again skipping it: kept as they made it, no consent event of the import's."""
+    owner = await _workspace(client)
+    monkeypatch.setattr(service, "MERGE_BATCH_LINES", 3)
+    data = _csv("phone,name,consent", *(f"091200000{i},Imported {i},yes" for i in range(7)))
+    workspace_id = uuid.UUID(owner.workspace_id)
+    merge_batch = service._merge_batch
+
+    async def someone_creates_one(session: AsyncSession, *args: Any) -> None:
+        if args[3] == 1:  # the batch number: lines 5 to 7, numbers 3 to 5
+            await session.execute(
+                insert(Contact).values(
+                    workspace_id=workspace_id,
+                    phone="+249912000004",
+                    phone_hash=phone_hash(app_state.secrets.hmac_key, "+249912000004"),
+                    name="Made meanwhile",
+                )
+            )
+        await merge_batch(session, *args)
+
+    monkeypatch.setattr(service, "_merge_batch", someone_creates_one)
+    done = await _import(
+        client,
+        app_state,
+        owner,
+        "meanwhile.csv",
+        {"phone": "phone", "name": "name"},
+        {"mode": "column", "column": "consent", "evidence": EVIDENCE},
+        data=data,
+    )
+    assert (done["created"], done["skipped"]) == (6, 1)
+    contacts = await _contacts(db, owner)
+    assert len(contacts) == 7
+    assert contacts["+249912000004"].name == "Made meanwhile"
+    assert contacts["+249912000004"].marketing_consent == "none"
+    events = (
+        await db.execute(
+            select(ConsentEvent.contact_id).where(ConsentEvent.workspace_id == workspace_id)
+        )
+    ).scalars()
+    assert sorted(map(str, events)) == sorted(
+        str(c.id) for phone, c in contacts.items() if phone != "+249912000004"
+    )
+    await _verify_chains(db, app_state, list(contacts.values()))

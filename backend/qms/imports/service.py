@@ -36,7 +36,7 @@ from typing import Any
 import structlog
 from arq import Retry
 from sqlalchemy import delete, exists, func, insert, select, text, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
@@ -75,6 +75,7 @@ MERGE_BATCH_LINES = 10_000
 POOL_MIN_ROWS = 20_000
 POOL_WORKERS = max(1, min(4, os.cpu_count() or 1))
 MERGE_CONNECTIONS = 2
+UNIQUE_VIOLATION = "23505"  # SQLSTATE
 # arq ends a job after job_timeout (300 s): hand over to a fresh try before that.
 SLICE_SECONDS = 240
 MAPPABLE = ("phone", "name", "language", "country", "tags")
@@ -567,7 +568,7 @@ async def _async_commit_off(session: AsyncSession) -> None:
 # --- phase 2: merging ----------------------------------------------------------------------
 
 
-def _merge_sql(plan: _Plan, probe_existing: bool) -> str:
+def _merge_sql(plan: _Plan, probe_existing: bool, tolerate_conflicts: bool) -> str:
     """The batch's contacts, set-based: existing numbers updated (on_duplicate=update), new
     ones inserted with the ids staged for them, suppressions applied in the same writes (the
     ledger's rules: an import's opt-out always counts, its opt-in never over a suppression).
@@ -576,7 +577,9 @@ def _merge_sql(plan: _Plan, probe_existing: bool) -> str:
 
     `probe_existing` false: the workspace had no contacts when the merge began, so no staged
     number can exist (they are unique once in-file duplicates are superseded) but one created
-    meanwhile by someone else, which the insert skips."""
+    meanwhile by someone else. Such a number makes the plain insert fail; the batch is then
+    merged again with `tolerate_conflicts`, whose insert skips it (ON CONFLICT costs every
+    row a speculative insertion, for a case that is rare)."""
     mapping = plan.rows
     purpose = plan.purpose
     assert purpose in ledger.PURPOSES
@@ -618,6 +621,8 @@ def _merge_sql(plan: _Plan, probe_existing: bool) -> str:
                       AND p.phone_hash = s.phone_hash AND p.lifted_at IS NULL
                     LIMIT 1) IS NOT NULL"""  # noqa: S608
 
+    # a number created meanwhile by someone else is left alone (counted as skipped)
+    conflicts = "ON CONFLICT (workspace_id, phone) DO NOTHING" if tolerate_conflicts else ""
     existing = "NULL::uuid"
     if probe_existing:
         existing = """(SELECT c.id FROM contacts c
@@ -646,8 +651,7 @@ def _merge_sql(plan: _Plan, probe_existing: bool) -> str:
                    CASE WHEN src.suppressed_{other} THEN 'opted_out' ELSE 'none' END
             FROM src
             WHERE src.existing_id IS NULL
-            -- a number created meanwhile by someone else is left alone (counted as skipped)
-            ON CONFLICT (workspace_id, phone) DO NOTHING
+            {conflicts}
             RETURNING id
         )
         SELECT 'u' AS kind, id, phone, line, phone_hash, consent, NULL::bigint AS staged,
@@ -713,7 +717,8 @@ async def _merge(
             await session.scalar(select(exists().where(Contact.workspace_id == plan.workspace_id)))
         )
     statements = (
-        text(_merge_sql(plan, probe_existing)),
+        text(_merge_sql(plan, probe_existing, tolerate_conflicts=False)),
+        text(_merge_sql(plan, probe_existing, tolerate_conflicts=True)),
         text(_first_events_sql(plan.purpose)),
     )
     connections = 1 if state.sessions_share_a_connection else MERGE_CONNECTIONS
@@ -764,15 +769,21 @@ async def _merge_batch(
     session: AsyncSession,
     state: AppState,
     plan: _Plan,
-    statements: tuple[Any, Any],
+    statements: tuple[Any, Any, Any],
     number: int,
     low: int,
     high: int,
 ) -> None:
     await session.execute(_MERGE_SETTINGS)
-    merge, first_events = statements
+    merge, merge_tolerating_conflicts, first_events = statements
     batch = {"workspace_id": plan.workspace_id, "import_id": plan.id, "low": low, "high": high}
-    result = (await session.execute(merge, batch)).all()
+    try:
+        async with session.begin_nested():
+            result = (await session.execute(merge, batch)).all()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+        result = (await session.execute(merge_tolerating_conflicts, batch)).all()
     updated_rows = [row for row in result if row.kind == "u"]
     counts = next(row for row in result if row.kind == "n")
     kept, created = int(counts.staged), int(counts.created)
