@@ -10,11 +10,11 @@ where it stopped:
    continues after it. Then duplicates within the whole file are marked in one statement (the
    last occurrence of a number wins).
 2. merging: line-range batches go from staging into `contacts` with one UPDATE … FROM (existing
-   numbers, when on_duplicate=update) and one INSERT … SELECT … ON CONFLICT DO NOTHING (new
-   ones), suppressions applied in the same statements; consent events are appended with the
-   ledger's set-based `append_many`. Each batch is one transaction, recorded in
-   `merged_batches` with the counters, so it happens exactly once; batches run on two
-   connections at a time.
+   numbers, when on_duplicate=update) and one INSERT … SELECT (new ones; again with ON
+   CONFLICT DO NOTHING if someone created one of them meanwhile), suppressions applied in the
+   same statements; consent events are appended set-based. Each batch is one transaction,
+   recorded in `merged_batches` with the counters, so it happens exactly once; batches run on
+   two connections at a time. A big import ends by refreshing statistics and the search index.
 """
 
 from __future__ import annotations
