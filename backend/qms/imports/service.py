@@ -399,9 +399,7 @@ UPKEEP_MIN_ROWS = 50_000
 async def _finish(state: AppState, plan: _Plan) -> None:
     async with unit_of_work(state.sessionmaker, state.redis) as session:
         written = await session.scalar(
-            select(ContactImport.created + ContactImport.updated).where(
-                ContactImport.id == plan.id
-            )
+            select(ContactImport.created + ContactImport.updated).where(ContactImport.id == plan.id)
         )
         if (written or 0) >= UPKEEP_MIN_ROWS:
             await session.execute(text("SELECT gin_clean_pending_list('ix_contacts_search')"))
