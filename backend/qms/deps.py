@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.config import Settings
-from qms.db import Reader, flush_jobs
+from qms.db import flush_jobs
 from qms.errors import AppError
 from qms.state import AppState
 
@@ -23,14 +23,6 @@ async def get_state(request: Request) -> AppState:
 
 
 State = Annotated[AppState, Depends(get_state)]
-
-
-async def get_reader(state: State) -> Reader:
-    return await state.reader()
-
-
-# For `Precompiled` statements: no ORM session, no transaction.
-ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
 async def get_settings_dep(state: State) -> Settings:

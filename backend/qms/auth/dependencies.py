@@ -164,15 +164,23 @@ async def _principal_from_jwt(token: str, key: str, reader: Reader) -> Principal
 
 
 async def authenticate(request: Request, state: State) -> Principal:
-    """Runs on the reader (no ORM session): a request that only reads contacts needs none."""
+    """Runs on the reader (no ORM session): a request that only reads contacts needs none.
+    Once per request: `requires` calls it directly (one dependency fewer to resolve on every
+    request), other dependencies of the same request get the same principal."""
+    known = request.scope.get(_PRINCIPAL)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
     token = _bearer(request)
     reader = await state.reader()
     if token.startswith(API_KEY_PREFIXES):
         principal = await _principal_from_api_key(state, reader, token)
     else:
         principal = await _principal_from_jwt(token, state.secrets.jwt_key, reader)
-    request.state.principal = principal
+    request.scope[_PRINCIPAL] = principal
     return principal
+
+
+_PRINCIPAL = "qms.principal"
 
 
 Authenticated = Annotated[Principal, Depends(authenticate)]
@@ -185,7 +193,8 @@ def requires(scope: str) -> PermissionCheck:
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope}")
 
-    async def check(principal: Authenticated) -> Principal:
+    async def check(request: Request, state: State) -> Principal:
+        principal = await authenticate(request, state)
         if scope not in principal.scopes:
             if principal.is_api_key:
                 raise Forbidden(

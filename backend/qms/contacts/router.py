@@ -28,7 +28,7 @@ from qms.contacts.schemas import (
     FieldDefinitionIn,
     FieldDefinitionOut,
 )
-from qms.deps import ReaderDep, Session, State, read_only
+from qms.deps import Session, State, read_only
 from qms.errors import Conflict, NotFound, Unprocessable
 from qms.models import Contact, ContactField
 from qms.pagination import Cursor, Items, Limit, Page, decode_cursor, encode_cursor
@@ -69,7 +69,7 @@ def _cursor_key(position: dict[str, object], sort: str) -> tuple[object, uuid.UU
 @router.get("", operation_id="contacts:list", response_model=Page[ContactOut])
 async def list_contacts(
     principal: ContactsRead,
-    reader: ReaderDep,
+    state: State,
     f: Filter,
     sort: Sort = "-created_at",
     limit: Limit = 50,
@@ -84,7 +84,8 @@ async def list_contacts(
     position = decode_cursor(cursor)
     if position is not None:
         values["after_value"], values["after_id"] = _cursor_key(position, key)
-    rows = await service.page_statement(frozenset(values), sort).fetch(reader, values)
+    statement = service.page_statement(frozenset(values), sort)
+    rows = await statement.fetch(await state.reader(), values)
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
