@@ -149,3 +149,32 @@ async def test_test_mode_keys(client: httpx.AsyncClient) -> None:
         "/api/v1/workspace", headers={"Authorization": f"Bearer {r.json()['key']}"}
     )
     assert r.status_code == 200
+
+
+async def test_last_used_is_kept_to_the_minute(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    """Recorded on use, but written at most once a minute: concurrent requests with one key
+    do not queue on its row."""
+    owner = await signup(client)
+    r = await client.post(
+        "/api/v1/api-keys", headers=owner.headers, json={"name": "k", "scopes": ["workspace:read"]}
+    )
+    key_id, headers = r.json()["id"], {"Authorization": f"Bearer {r.json()['key']}"}
+
+    async def last_used() -> object:
+        query = text("select last_used_at from api_keys where id = :id")
+        return (await db.execute(query, {"id": key_id})).scalar_one()
+
+    assert await last_used() is None
+    assert (await client.get("/api/v1/workspace", headers=headers)).status_code == 200
+    first = await last_used()
+    assert first is not None
+    assert (await client.get("/api/v1/workspace", headers=headers)).status_code == 200
+    assert await last_used() == first  # within the minute: not written again
+    await db.execute(
+        text(
+            "update api_keys set last_used_at = last_used_at - interval '61 seconds' where id = :id"
+        ),
+        {"id": key_id},
+    )
+    assert (await client.get("/api/v1/workspace", headers=headers)).status_code == 200
+    assert await last_used() > first  # type: ignore[operator]
