@@ -21,7 +21,7 @@ from qms.contacts.schemas import (
     BulkActionOut,
     BulkContactsIn,
     BulkContactsOut,
-    ContactFilter,
+    ContactFilterQuery,
     ContactIn,
     ContactOut,
     ContactUpdate,
@@ -41,20 +41,8 @@ ContactsWrite = Annotated[Principal, Depends(requires("contacts:write"))]
 Sort = Literal["created_at", "-created_at", "name", "-name"]
 
 
-async def _filter(
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
-    list_id: uuid.UUID | None = None,
-    consent: Literal["opted_in", "opted_out", "none"] | None = None,
-    purpose: Literal["marketing", "utility"] = "marketing",
-    field: Annotated[str | None, Query(max_length=200, description="key:value")] = None,
-) -> ContactFilter:
-    return ContactFilter(
-        q=q, tag=tag, list_id=list_id, consent=consent, purpose=purpose, field=field
-    )
-
-
-Filter = Annotated[ContactFilter, Depends(_filter)]
+# One model for the six filter parameters: validated at once, not one by one.
+Filter = Annotated[ContactFilterQuery, Query()]
 
 
 def _cursor_key(position: dict[str, object], sort: str) -> tuple[object, uuid.UUID]:
@@ -93,12 +81,12 @@ async def list_contacts(
         next_cursor = encode_cursor(
             {
                 "v": value.isoformat() if hasattr(value, "isoformat") else value,
-                "id": str(last["id"]),
+                "id": last["id"],
             }
         )
     body = {"items": [dict(row) for row in rows[:limit]], "next_cursor": next_cursor}
     return Response(
-        orjson.dumps(body, default=str, option=orjson.OPT_UTC_Z),  # str: asyncpg's UUID
+        orjson.dumps(body, option=orjson.OPT_UTC_Z),
         media_type="application/json",
     )
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from qms.schemas import Out, Schema
 
@@ -108,6 +108,12 @@ class ContactFilter(Schema):
     consent: Literal["opted_in", "opted_out", "none"] | None = None
     purpose: Purpose = "marketing"
     field: str | None = Field(default=None, max_length=200, description="key:value")
+
+
+class ContactFilterQuery(ContactFilter):
+    """The filters read from a query string, beside the endpoint's other parameters."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
 class BulkActionIn(Schema):

@@ -13,9 +13,11 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Text,
     Uuid,
     bindparam,
     case,
+    cast,
     delete,
     exists,
     func,
@@ -380,8 +382,12 @@ def filtered(workspace_id: uuid.UUID, f: ContactFilter) -> Select[tuple[Contact]
     return filter_statement(frozenset(values)).params(values)
 
 
-# The columns of ContactOut, read as plain rows by the contacts page.
-PAGE_COLUMNS = [getattr(Contact, name) for name in ContactOut.model_fields]
+# The columns of ContactOut, read as plain rows by the contacts page; the id as text, which
+# orjson writes as it is (asyncpg's UUID type would need a Python call per row).
+PAGE_COLUMNS = [
+    cast(Contact.id, Text).label("id") if name == "id" else getattr(Contact, name)
+    for name in ContactOut.model_fields
+]
 
 
 @functools.lru_cache(maxsize=256)

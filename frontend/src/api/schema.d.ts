@@ -3842,9 +3842,6 @@ export interface operations {
     "contacts:list": {
         parameters: {
             query?: {
-                sort?: "created_at" | "-created_at" | "name" | "-name";
-                limit?: number;
-                cursor?: string | null;
                 q?: string | null;
                 tag?: string | null;
                 list_id?: string | null;
@@ -3852,6 +3849,9 @@ export interface operations {
                 purpose?: "marketing" | "utility";
                 /** @description key:value */
                 field?: string | null;
+                sort?: "created_at" | "-created_at" | "name" | "-name";
+                limit?: number;
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
