@@ -23,19 +23,18 @@ def _states(key: bytes) -> tuple[Any, Any]:
     return hashlib.sha256(block.translate(_IPAD)), hashlib.sha256(block.translate(_OPAD))
 
 
-def hmac_sha256(key: bytes, message: bytes) -> bytes:
+def _mac(key: bytes, message: bytes) -> Any:
     inner, outer = _states(key)
     inner = inner.copy()
     inner.update(message)
     outer = outer.copy()
     outer.update(inner.digest())
-    return outer.digest()  # type: ignore[no-any-return]
+    return outer
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    return _mac(key, message).digest()  # type: ignore[no-any-return]
 
 
 def hmac_sha256_hex(key: bytes, message: bytes) -> str:
-    inner, outer = _states(key)
-    inner = inner.copy()
-    inner.update(message)
-    outer = outer.copy()
-    outer.update(inner.digest())
-    return outer.hexdigest()  # type: ignore[no-any-return]
+    return _mac(key, message).hexdigest()  # type: ignore[no-any-return]
