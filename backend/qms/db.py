@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+import asyncpg
 import orjson
 from arq.connections import ArqRedis
 from sqlalchemy import ClauseElement, DateTime, MetaData, func, make_url
@@ -107,12 +108,11 @@ _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 @dataclass(frozen=True)
 class Precompiled:
-    """A statement compiled once, run on the session's own asyncpg connection. For the hottest
-    reads (authentication, the contacts page): per execution, SQLAlchemy's cache key, ORM
-    loading and result processing cost about twice the query itself (`tests.bench.
-    contacts_page`). Every value must be a named `bindparam`; rows come back as the driver's
-    records (JSONB decoded, enums as their text). Runs on a `Reader`, outside any session's
-    transaction: for reads, and writes that stand on their own."""
+    """A statement compiled once and run straight on asyncpg (a `Reader`), for the hottest reads
+    (authentication, the contacts page): per execution, SQLAlchemy's cache key, ORM loading and
+    result processing cost about twice the query itself (`tests.bench.contacts_page`). Values
+    are named `bindparam`s; rows come back as the driver's records (JSONB decoded, enums as
+    their text). Outside any session's transaction: for reads, and writes that stand alone."""
 
     sql: str
     # Per positional parameter: the name of a `bindparam` to take from the call's values, or
@@ -165,7 +165,6 @@ class Reader(Protocol):
 async def create_reader_pool(url: str, size: int = 10) -> Reader:
     """Plain asyncpg connections for `Precompiled` statements: borrowing one costs a fraction of
     an ORM session's checkout, begin, commit and close."""
-    import asyncpg
 
     async def init(connection: Any) -> None:
         await connection.set_type_codec(
