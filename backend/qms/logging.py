@@ -10,6 +10,8 @@ from typing import Any
 
 import structlog
 
+from qms.context import request_meta
+
 _SECRET_KEYS = {"password", "token", "access_token", "refresh_token", "secret", "key", "code"}
 _PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
 
@@ -28,6 +30,15 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
     return event
 
 
+def _request_id(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The request's id (set per request by `main.RequestContext`), read from its context
+    variable rather than bound into structlog's for every request."""
+    request_id = request_meta.get().request_id
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
+
+
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines through stdlib logging: one pipeline, one set of levels (the stdlib ones) and
     one place to capture, for the app and its libraries alike."""
@@ -37,6 +48,7 @@ def configure_logging(level: str = "INFO") -> None:
         processors=[
             structlog.stdlib.filter_by_level,
             structlog.contextvars.merge_contextvars,
+            _request_id,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _redact,

@@ -3,8 +3,8 @@ error handlers, the API routers and the built SPA."""
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -114,17 +114,19 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        request_id = (headers.get("x-request-id") or uuid.uuid4().hex)[:64]
+        request_id = user_agent = None
+        for name, value in scope["headers"]:  # raw (lower-case) names: no Headers object
+            if name == b"x-request-id" and request_id is None:
+                request_id = value.decode("latin-1")[:64]
+            elif name == b"user-agent" and user_agent is None:
+                user_agent = value.decode("latin-1")
+        request_id = request_id or os.urandom(16).hex()
         client = scope.get("client")
         token = request_meta.set(
             RequestMeta(
-                request_id=request_id,
-                ip=client[0] if client else None,
-                user_agent=headers.get("user-agent"),
+                request_id=request_id, ip=client[0] if client else None, user_agent=user_agent
             )
         )
-        structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
 
@@ -138,7 +140,6 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            request_meta.reset(token)
             log.info(
                 "request",
                 method=scope["method"],
@@ -146,7 +147,7 @@ class RequestContext:
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
             )
-            structlog.contextvars.clear_contextvars()
+            request_meta.reset(token)
 
 
 def _mount_spa(app: FastAPI, dist: Path) -> None:
