@@ -84,7 +84,9 @@ async def list_contacts(
                 "id": last["id"],
             }
         )
-    body = {"items": [dict(row) for row in rows[:limit]], "next_cursor": next_cursor}
+    keys = list(rows[0].keys()) if rows else []
+    items = [dict(zip(keys, row, strict=True)) for row in rows[:limit]]  # faster than dict(row)
+    body = {"items": items, "next_cursor": next_cursor}
     return Response(
         orjson.dumps(body, option=orjson.OPT_UTC_Z),
         media_type="application/json",
