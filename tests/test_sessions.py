@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
+import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy import Integer, bindparam, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from qms.contacts import router as contacts_router
-from qms.db import Precompiled
+from qms.db import Precompiled, create_reader_pool
 from qms.deps import get_session
 from qms.state import AppState
 from qms.workspaces import router as workspaces_router
@@ -70,3 +72,24 @@ async def test_the_reader_pool_runs_precompiled_statements(app_state: AppState) 
     await asyncio.sleep(0.02)
     again = await statement.fetchrow(reader, {"n": 1})
     assert again is not None and again["started"] > row["started"]
+
+
+async def test_the_reader_pool_recovers_from_errors_and_cancellations(app_state: AppState) -> None:
+    """A statement the database refuses leaves its connection in use; one cancelled mid-way
+    gets its connection replaced; more statements than connections wait their turn."""
+    pool = await create_reader_pool(app_state.settings.database_url, size=2)
+    try:
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await pool.fetchrow("SELECT 1 / $1::int", 0)
+        assert await pool.fetchrow("SELECT 6 * $1::int AS n", 7) == (42,)
+        slow = asyncio.ensure_future(pool.execute("SELECT pg_sleep(5)"))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        results = await asyncio.gather(
+            *(pool.fetchrow("SELECT $1::int AS n, pg_sleep(0.01)", n) for n in range(10))
+        )
+        assert [row["n"] for row in results if row is not None] == list(range(10))
+    finally:
+        await pool.close()

@@ -12,7 +12,7 @@ from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from qms.config import Settings
-from qms.db import Reader, create_reader_pool
+from qms.db import Reader, ReaderPool, create_reader_pool
 from qms.secrets_store import Secrets
 from qms.security.crypto import Keyring
 from qms.whatsapp.client import CloudApiClient
@@ -29,7 +29,7 @@ class AppState:
     http: httpx.AsyncClient
     sender: aiohttp.ClientSession
     _read_only: async_sessionmaker[AsyncSession] | None = field(default=None, repr=False)
-    _reader_pool: Reader | None = field(default=None, repr=False)
+    _reader_pool: ReaderPool | None = field(default=None, repr=False)
     _reader_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
@@ -66,7 +66,7 @@ class AppState:
 
     async def close(self) -> None:
         if self._reader_pool is not None:
-            await self._reader_pool.close()  # type: ignore[attr-defined]
+            await self._reader_pool.close()
             self._reader_pool = None
 
     def cloud_api(self, test_mode: bool) -> CloudApiClient:
