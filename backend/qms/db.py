@@ -153,8 +153,8 @@ _GIVEN = object()
 
 
 class Reader(Protocol):
-    """Where precompiled statements run: an asyncpg pool (each call borrows a connection) or
-    one asyncpg connection (`AppState.reader`)."""
+    """Where precompiled statements run: a `ReaderPool` (each call borrows a connection) or one
+    asyncpg connection (`AppState.reader`)."""
 
     async def fetch(self, query: str, *args: Any) -> list[Record]: ...
 
