@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
+import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -12,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from qms.contacts import router as contacts_router
 from qms.db import Precompiled, create_reader_pool
 from qms.deps import get_session
+from qms.main import create_app
+from qms.security.tokens import AccessClaims, issue_access_token
 from qms.state import AppState
 from qms.workspaces import router as workspaces_router
+from tests.conftest import make_settings
 
 
 async def test_read_only_sessions_run_without_a_transaction(app_state: AppState) -> None:
@@ -93,3 +98,21 @@ async def test_the_reader_pool_recovers_from_errors_and_cancellations(app_state:
         assert [row["n"] for row in results if row is not None] == list(range(10))
     finally:
         await pool.close()
+
+
+async def test_an_unreachable_database_answers_5xx_on_the_reader_path() -> None:
+    """The reader's pool cannot be made: the request gets a problem response, and the next one
+    tries again rather than waiting on a half-made pool."""
+    settings = make_settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    app = create_app(settings)
+    ids = AccessClaims(user_id=uuid.uuid4(), workspace_id=uuid.uuid4(), session_id=uuid.uuid4())
+    token = issue_access_token(settings.jwt_secret.get_secret_value(), ids, 60)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            for _ in range(2):
+                r = await client.get(
+                    "/api/v1/contacts", headers={"Authorization": f"Bearer {token}"}
+                )
+                assert r.status_code == 500
+                assert r.headers["content-type"] == "application/problem+json"
