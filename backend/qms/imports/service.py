@@ -36,7 +36,7 @@ from typing import Any
 import structlog
 from arq import Retry
 from sqlalchemy import delete, exists, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
@@ -392,8 +392,14 @@ async def _fail(state: AppState, import_id: uuid.UUID, message: str) -> None:
 
 # A big import leaves contacts' statistics stale (the planner then reads a whole workspace to
 # answer a search) and the trigram index's pending list long (every search reads all of it):
-# both are brought up to date before the import reports done.
+# both are brought up to date before the import reports done. Best effort: a database role
+# that may not run them (not the tables' owner) leaves them to autovacuum.
 UPKEEP_MIN_ROWS = 50_000
+UPKEEP = (
+    "SELECT gin_clean_pending_list('ix_contacts_search')",
+    "ANALYZE contacts",
+    "ANALYZE consent_events",
+)
 
 
 async def _finish(state: AppState, plan: _Plan) -> None:
@@ -402,9 +408,12 @@ async def _finish(state: AppState, plan: _Plan) -> None:
             select(ContactImport.created + ContactImport.updated).where(ContactImport.id == plan.id)
         )
         if (written or 0) >= UPKEEP_MIN_ROWS:
-            await session.execute(text("SELECT gin_clean_pending_list('ix_contacts_search')"))
-            await session.execute(text("ANALYZE contacts"))
-            await session.execute(text("ANALYZE consent_events"))
+            try:
+                async with session.begin_nested():
+                    for statement in UPKEEP:
+                        await session.execute(text(statement))
+            except DBAPIError as exc:
+                log.warning("import_upkeep_skipped", import_id=str(plan.id), error=str(exc.orig))
         await session.execute(delete(ContactImportRow).where(ContactImportRow.import_id == plan.id))
         await session.execute(
             update(ContactImport)
