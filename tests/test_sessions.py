@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import asyncpg
 import httpx
@@ -116,3 +117,42 @@ async def test_an_unreachable_database_answers_5xx_on_the_reader_path() -> None:
                 )
                 assert r.status_code == 500
                 assert r.headers["content-type"] == "application/problem+json"
+            # a token that is not valid is refused before the database is asked
+            r = await client.get("/api/v1/contacts", headers={"Authorization": "Bearer x.y.z"})
+            assert r.status_code == 401
+
+
+async def test_the_reader_pool_reconnects_once_the_database_is_back(app_state: AppState) -> None:
+    """A slot whose connection broke reconnects when borrowed; while that fails, it stays empty
+    and is tried again by the next borrower."""
+    pool = await create_reader_pool(app_state.settings.database_url, size=1)
+    dsn = pool._dsn
+    try:
+        [connection] = pool._open
+        connection.terminate()  # as a restart of the database would
+        pool._dsn = "postgresql://postgres@127.0.0.1:1/nowhere"
+        for _ in range(2):
+            with pytest.raises(OSError):
+                await pool.fetchrow("SELECT 1")
+        pool._dsn = dsn
+        assert await pool.fetchrow("SELECT 2 AS n") == (2,)
+    finally:
+        await pool.close()
+
+
+async def test_a_half_made_reader_pool_closes_what_it_opened(
+    app_state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[asyncpg.Connection] = []
+    connect = asyncpg.connect
+
+    async def third_fails(*args: Any, **kwargs: Any) -> asyncpg.Connection:
+        if len(opened) == 2:
+            raise OSError("too many clients")
+        opened.append(await connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(asyncpg, "connect", third_fails)
+    with pytest.raises(OSError):
+        await create_reader_pool(app_state.settings.database_url, size=3)
+    assert len(opened) == 2 and all(c.is_closed() for c in opened)

@@ -167,39 +167,56 @@ class ReaderPool:
     """A fixed set of plain asyncpg connections for `Precompiled` statements, each borrowed for
     one statement. asyncpg's own pool spends a task (`shield`), a timeout and a reset query on
     every borrow, about as much as these statements take; they need none of it: no transaction
-    or session setting spans two of them, and a connection whose statement ended in anything
-    but the database's own answer (cancelled, broken) is closed, then replaced when next
-    borrowed. All connections are opened up front, so none is opened (nor its statements
-    prepared) in the middle of a burst of requests."""
+    or session setting spans two of them. A connection whose statement ended in anything but
+    the database's own answer (cancelled, timed out, broken) is closed; its slot reconnects
+    when next borrowed, and stays empty while the database cannot be reached. All connections
+    are opened up front, so none is opened (nor its statements prepared) in the middle of a
+    burst of requests."""
+
+    # As long as a request waits for a free connection, and a statement runs, before it fails
+    # (the ORM's pool waits as long).
+    TIMEOUT = 30.0
 
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn
-        self._idle: asyncio.Queue[asyncpg.Connection] = asyncio.Queue()
-        self._all: list[asyncpg.Connection] = []
+        self._idle: asyncio.Queue[asyncpg.Connection | None] = asyncio.Queue()
+        self._open: set[asyncpg.Connection] = set()
 
     async def open(self, size: int) -> None:
-        for _ in range(size):
-            self._idle.put_nowait(await self._connect())
+        try:
+            for _ in range(size):
+                self._idle.put_nowait(await self._connect())
+        except BaseException:
+            await self.close()  # none of a half-made pool stays open
+            raise
 
     async def _connect(self) -> asyncpg.Connection:
-        connection = await asyncpg.connect(self._dsn)
-        await connection.set_type_codec(
-            "jsonb", encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
-        )
-        self._all.append(connection)
+        connection = await asyncpg.connect(self._dsn, command_timeout=self.TIMEOUT)
+        self._open.add(connection)
+        try:
+            await connection.set_type_codec(
+                "jsonb", encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
+            )
+        except BaseException:
+            self._open.discard(connection)
+            connection.terminate()
+            raise
         return connection
 
     async def _run(self, method: str, query: str, args: tuple[Any, ...]) -> Any:
-        connection = await self._idle.get()
+        async with asyncio.timeout(self.TIMEOUT):
+            connection = await self._idle.get()
         try:
-            if connection.is_closed():
-                self._all.remove(connection)
+            if connection is None or connection.is_closed():
+                self._open.discard(connection)
+                connection = None  # the slot stays empty if this fails
                 connection = await self._connect()
             return await getattr(connection, method)(query, *args)
         except asyncpg.PostgresError:
             raise  # the database's answer: the connection is as good as before
         except BaseException:
-            connection.terminate()  # state unknown mid-statement
+            if connection is not None:
+                connection.terminate()  # its state is unknown mid-statement
             raise
         finally:
             self._idle.put_nowait(connection)
@@ -214,10 +231,10 @@ class ReaderPool:
         return await self._run("execute", query, args)  # type: ignore[no-any-return]
 
     async def close(self) -> None:
-        for connection in self._all:
+        for connection in self._open:
             if not connection.is_closed():
                 await connection.close()
-        self._all.clear()
+        self._open.clear()
 
 
 async def create_reader_pool(url: str, size: int = 10) -> ReaderPool:

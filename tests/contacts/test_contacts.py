@@ -143,6 +143,12 @@ async def test_keyset_pagination_and_search(client: httpx.AsyncClient) -> None:
     assert [c["name"] for c in found["items"]] == ["Person 07"]
     by_digits = (await client.get("/api/v1/contacts?q=912000107", headers=owner.headers)).json()
     assert [c["name"] for c in by_digits["items"]] == ["Person 07"]
+    # blank filters filter nothing; a bad one is a 422 naming it
+    blank = await client.get("/api/v1/contacts?limit=5&tag=&q=%20&field=", headers=owner.headers)
+    assert blank.status_code == 200 and blank.json() == newest
+    bad = await client.get("/api/v1/contacts?consent=maybe", headers=owner.headers)
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
+    assert any("consent" in error["loc"] for error in bad.json()["errors"])
 
 
 async def test_bulk_actions_lists_segments_and_export(client: httpx.AsyncClient) -> None:

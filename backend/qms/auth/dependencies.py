@@ -135,10 +135,10 @@ _MEMBERSHIP = Precompiled.of(
 )
 
 
-async def _principal_from_jwt(token: str, key: str, reader: Reader) -> Principal:
-    claims = decode_access_token(key, token)
+async def _principal_from_jwt(state: State, token: str) -> Principal:
+    claims = decode_access_token(state.secrets.jwt_key, token)  # a bad token needs no database
     row = await _MEMBERSHIP.fetchrow(
-        reader,
+        await state.reader(),
         {
             "user_id": claims.user_id,
             "workspace_id": claims.workspace_id,
@@ -171,11 +171,10 @@ async def authenticate(request: Request, state: State) -> Principal:
     if known is not None:
         return known  # type: ignore[no-any-return]
     token = _bearer(request)
-    reader = await state.reader()
     if token.startswith(API_KEY_PREFIXES):
-        principal = await _principal_from_api_key(state, reader, token)
+        principal = await _principal_from_api_key(state, await state.reader(), token)
     else:
-        principal = await _principal_from_jwt(token, state.secrets.jwt_key, reader)
+        principal = await _principal_from_jwt(state, token)
     request.scope[_PRINCIPAL] = principal
     return principal
 

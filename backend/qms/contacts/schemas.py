@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from qms.schemas import Out, Schema
 
@@ -111,9 +111,17 @@ class ContactFilter(Schema):
 
 
 class ContactFilterQuery(ContactFilter):
-    """The filters read from a query string, beside the endpoint's other parameters."""
+    """The filters read from a query string, beside the endpoint's other parameters. A blank
+    parameter (`?tag=`) filters nothing, as an absent one."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
 
 
 class BulkActionIn(Schema):
