@@ -69,7 +69,7 @@ def parse(raw: str, default_country: str | None = None) -> Phone:
         number = number or _number(code, national)
         region = lib._region_code_for_number_from_list(number, regions)
     metadata = _metadata(code, region or "ZZ")
-    kind = PhoneNumberType.UNKNOWN if metadata is None else _kind(national, metadata)
+    kind = PhoneNumberType.UNKNOWN if metadata is None else _kind(national, _rules(metadata))
     if kind == PhoneNumberType.UNKNOWN:  # is_valid_number, without resolving the region twice
         raise InvalidPhone(f"'{raw}' is not a valid phone number.", extra={"value": raw})
     if lib.is_number_type_geographical(kind, code):
@@ -167,15 +167,23 @@ def _country_zones(country_code: int) -> tuple[str, ...]:
     return tuple(lib_timezone._country_level_time_zones_for_number(number))
 
 
+_Desc = tuple[frozenset[int], re.Pattern[str]] | None  # possible lengths, national pattern
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
-    """What parsing asks of one region's metadata, compiled once."""
+    """What parsing and validating ask of one region's metadata, compiled once."""
 
     national_prefix: re.Pattern[str] | None  # national_prefix_for_parsing
     transform_rule: str | None
-    general: re.Pattern[str] | None
+    general: _Desc
     # _test_number_length(national, metadata) by len(national): it reads nothing else of it
     length_results: dict[int, int]
+    # for _number_type_helper
+    special: tuple[tuple[_Desc, int], ...]
+    fixed_line: _Desc
+    mobile: _Desc
+    same_mobile_and_fixed_line: bool
 
 
 _rules_by_region: dict[int, _Rules] = {}
@@ -184,16 +192,19 @@ _rules_by_region: dict[int, _Rules] = {}
 def _rules(metadata: PhoneMetadata) -> _Rules:
     rules = _rules_by_region.get(id(metadata))
     if rules is None:  # metadata objects live as long as the process: id() is stable
-        prefix, general = metadata.national_prefix_for_parsing, metadata.general_desc
-        pattern = general.national_number_pattern if general is not None else None
+        prefix = metadata.national_prefix_for_parsing
         rules = _rules_by_region[id(metadata)] = _Rules(
             national_prefix=_compile(prefix) if prefix else None,
             transform_rule=metadata.national_prefix_transform_rule,
-            general=_compile(pattern) if pattern else None,
+            general=_desc(metadata.general_desc),
             length_results={
                 length: lib._test_number_length("0" * length, metadata)
                 for length in range(lib._MAX_LENGTH_FOR_NSN + 2)
             },
+            special=tuple((_desc(getattr(metadata, name)), kind) for name, kind in _SPECIAL_KINDS),
+            fixed_line=_desc(metadata.fixed_line),
+            mobile=_desc(metadata.mobile),
+            same_mobile_and_fixed_line=bool(metadata.same_mobile_and_fixed_line_pattern),
         )
     return rules
 
@@ -206,7 +217,7 @@ def _strip_national_prefix(number: str, rules: _Rules) -> str:
     match = prefix.match(number)
     if match is None:
         return number
-    general = rules.general
+    general = rules.general[1] if rules.general else None  # its pattern, not its lengths
     viable = general is not None and general.fullmatch(number) is not None
     groups = match.groups()
     transform = rules.transform_rule
@@ -219,7 +230,6 @@ def _strip_national_prefix(number: str, rules: _Rules) -> str:
     return candidate
 
 
-_Desc = tuple[frozenset[int], re.Pattern[str]] | None
 _SPECIAL_KINDS = (
     ("premium_rate", PhoneNumberType.PREMIUM_RATE),
     ("toll_free", PhoneNumberType.TOLL_FREE),
@@ -237,9 +247,6 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-_compiled: dict[int, tuple[_Desc, list[tuple[_Desc, int]], _Desc, _Desc, bool]] = {}
-
-
 def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc:
     if desc is None or not desc.national_number_pattern:
         return None
@@ -253,28 +260,19 @@ def _matches(number: str, desc: _Desc) -> bool:
     return (not lengths or len(number) in lengths) and pattern.fullmatch(number) is not None
 
 
-def _kind(number: str, metadata: PhoneMetadata) -> int:
-    """`phonenumberutil._number_type_helper` with its patterns compiled once per region."""
-    compiled = _compiled.get(id(metadata))
-    if compiled is None:  # metadata objects live as long as the process: id() is stable
-        compiled = _compiled[id(metadata)] = (
-            _desc(metadata.general_desc),
-            [(_desc(getattr(metadata, name)), kind) for name, kind in _SPECIAL_KINDS],
-            _desc(metadata.fixed_line),
-            _desc(metadata.mobile),
-            bool(metadata.same_mobile_and_fixed_line_pattern),
-        )
-    general, special, fixed_line, mobile, same_pattern = compiled
-    if not _matches(number, general):
+def _kind(number: str, rules: _Rules) -> int:
+    """`phonenumberutil._number_type_helper` over the region's compiled patterns."""
+    if not _matches(number, rules.general):
         return PhoneNumberType.UNKNOWN
-    for desc, kind in special:
+    for desc, kind in rules.special:
         if _matches(number, desc):
             return kind
-    if _matches(number, fixed_line):
-        if same_pattern or _matches(number, mobile):
+    same_pattern = rules.same_mobile_and_fixed_line
+    if _matches(number, rules.fixed_line):
+        if same_pattern or _matches(number, rules.mobile):
             return PhoneNumberType.FIXED_LINE_OR_MOBILE
         return PhoneNumberType.FIXED_LINE
-    if not same_pattern and _matches(number, mobile):
+    if not same_pattern and _matches(number, rules.mobile):
         return PhoneNumberType.MOBILE
     return PhoneNumberType.UNKNOWN
 
