@@ -6,7 +6,6 @@ someone who edits an event cannot recompute the downstream digests without the k
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import hmac
 import json
 import re
@@ -24,7 +23,7 @@ from qms.auth.dependencies import Principal
 from qms.errors import Unprocessable
 from qms.models import ConsentEvent, Contact, OptInRequest, Suppression
 from qms.secrets_store import Secrets
-from qms.security.keyed import hmac_sha256_hex
+from qms.security.keyed import hmac_sha256, hmac_sha256_hex
 
 PURPOSES = ("marketing", "utility")
 STATUSES = ("opted_in", "opted_out")
@@ -45,13 +44,13 @@ OPTIN_CONFIRMATION_WINDOW = timedelta(days=7)
 
 def _key(secrets: Secrets | bytes, purpose: str) -> bytes:
     master = secrets if isinstance(secrets, bytes) else secrets.hmac_key
-    return hmac.new(master, f"qms:{purpose}".encode(), hashlib.sha256).digest()
+    return hmac_sha256(master, f"qms:{purpose}".encode())
 
 
 def digest_of(secrets: Secrets, value: str | None) -> str | None:
     if value is None:
         return None
-    return hmac.new(_key(secrets, "consent-field"), value.encode(), hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(_key(secrets, "consent-field"), value.encode())
 
 
 @dataclass(frozen=True)
@@ -217,14 +216,14 @@ def first_event_digester(hmac_key: bytes, source: BulkSource, at: datetime) -> F
         return hmac_sha256_hex(key, record.encode())
 
     probe = dataclasses.replace(base, contact_id=uuid.uuid4(), source_ref="import:x:2")
-    expected = hmac.new(key, _canonical(probe), hashlib.sha256).hexdigest()
+    expected = hmac_sha256_hex(key, _canonical(probe))
     if digest(probe.contact_id, probe.status, "import:x:2", True, "") != expected:
         raise RuntimeError("first_event_digester disagrees with _canonical")
     return digest
 
 
 def chain_digest(secrets: Secrets, event: ConsentEvent | _Record) -> str:
-    return hmac.new(_key(secrets, "consent-chain"), _canonical(event), hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(_key(secrets, "consent-chain"), _canonical(event))
 
 
 def is_effective(status: str, source: str, suppressed: bool) -> bool:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import secrets
 import time
 import uuid
@@ -14,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from jose import JWTError, jwt
 
 from qms.errors import Unauthenticated
+from qms.security.keyed import hmac_sha256_hex
 
 ALGORITHM = "HS256"
 
@@ -74,4 +73,4 @@ def new_opaque_token(nbytes: int = 32) -> str:
 
 def hash_token(token: str, key: bytes) -> str:
     """Keyed digest for storing tokens at rest: a database leak alone cannot replay them."""
-    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(key, token.encode())
