@@ -55,9 +55,9 @@ class AppState:
         """Where precompiled reads run (`db.Precompiled`): a pool of plain asyncpg connections,
         made on first use. Where sessions share one connection (the tests' outer transaction),
         that connection, which sees it."""
-        bind = self.sessionmaker.kw.get("bind")
-        if isinstance(bind, AsyncConnection):
-            return cast(Reader, (await bind.get_raw_connection()).driver_connection)
+        if self.sessions_share_a_connection:
+            shared: AsyncConnection = self.sessionmaker.kw["bind"]
+            return cast(Reader, (await shared.get_raw_connection()).driver_connection)
         if self._reader_pool is None:
             async with self._reader_lock:
                 if self._reader_pool is None:
