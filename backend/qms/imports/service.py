@@ -35,7 +35,7 @@ from typing import Any
 
 import structlog
 from arq import Retry
-from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy import TextClause, delete, exists, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -709,6 +709,15 @@ def _first_events_sql(purpose: str) -> str:
     """  # noqa: S608
 
 
+@dataclass(frozen=True)
+class _MergeStatements:
+    """An import's merge statements, built once for all its batches."""
+
+    merge: TextClause
+    merge_tolerating_conflicts: TextClause  # the batch again, if a number was created meanwhile
+    first_events: TextClause
+
+
 async def _merge(
     state: AppState, plan: _Plan, started: float, job_try: int, max_tries: int
 ) -> None:
@@ -723,10 +732,10 @@ async def _merge(
         probe_existing = bool(
             await session.scalar(select(exists().where(Contact.workspace_id == plan.workspace_id)))
         )
-    statements = (
-        text(_merge_sql(plan, probe_existing, tolerate_conflicts=False)),
-        text(_merge_sql(plan, probe_existing, tolerate_conflicts=True)),
-        text(_first_events_sql(plan.purpose)),
+    statements = _MergeStatements(
+        merge=text(_merge_sql(plan, probe_existing, tolerate_conflicts=False)),
+        merge_tolerating_conflicts=text(_merge_sql(plan, probe_existing, tolerate_conflicts=True)),
+        first_events=text(_first_events_sql(plan.purpose)),
     )
     connections = 1 if state.sessions_share_a_connection else MERGE_CONNECTIONS
 
@@ -776,21 +785,20 @@ async def _merge_batch(
     session: AsyncSession,
     state: AppState,
     plan: _Plan,
-    statements: tuple[Any, Any, Any],
+    statements: _MergeStatements,
     number: int,
     low: int,
     high: int,
 ) -> None:
     await session.execute(_MERGE_SETTINGS)
-    merge, merge_tolerating_conflicts, first_events = statements
     batch = {"workspace_id": plan.workspace_id, "import_id": plan.id, "low": low, "high": high}
     try:
         async with session.begin_nested():
-            result = (await session.execute(merge, batch)).all()
+            result = (await session.execute(statements.merge, batch)).all()
     except IntegrityError as exc:
         if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
             raise
-        result = (await session.execute(merge_tolerating_conflicts, batch)).all()
+        result = (await session.execute(statements.merge_tolerating_conflicts, batch)).all()
     updated_rows = [row for row in result if row.kind == "u"]
     counts = next(row for row in result if row.kind == "n")
     kept, created = int(counts.staged), int(counts.created)
@@ -798,7 +806,7 @@ async def _merge_batch(
     updated = len(updated_rows)
     if created and plan.rows.chain is not None:
         await session.execute(
-            first_events,
+            statements.first_events,
             {
                 **batch,
                 "import_id_text": str(plan.id),
