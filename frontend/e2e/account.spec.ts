@@ -2,6 +2,8 @@ import { expect, test } from '@playwright/test';
 import { freshTotp, linkFromOutbox, PASSWORD, signUpOwner, uniqueEmail } from './helpers';
 
 test('profile, two-factor sign-in, sessions, password reset and the audit log', async ({ page, request }) => {
+  // Three TOTP codes: the last may wait up to 30 s for a fresh step (see freshTotp).
+  test.setTimeout(120_000);
   const email = uniqueEmail('secure');
   const business = `Secure Co ${Date.now()}`;
   await signUpOwner(page, { email, name: 'Sami Secure', business });
@@ -32,7 +34,7 @@ test('profile, two-factor sign-in, sessions, password reset and the audit log', 
   const secret = await page.getByTestId('totp-secret').inputValue();
   const usedCodes = new Set<string>();
   await expect(page.getByTestId('totp-uri')).toHaveValue(/^otpauth:\/\/totp\//);
-  await page.getByLabel('6-digit code').fill(freshTotp(secret, usedCodes));
+  await page.getByLabel('6-digit code').fill(await freshTotp(secret, usedCodes));
   await page.getByRole('button', { name: 'Turn on' }).click();
   const codes = page.getByTestId('recovery-codes').locator('li');
   await expect(codes.first()).toBeVisible();
@@ -91,7 +93,7 @@ test('profile, two-factor sign-in, sessions, password reset and the audit log', 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(newPassword);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Authentication code').fill(freshTotp(secret, usedCodes));
+  await page.getByLabel('Authentication code').fill(await freshTotp(secret, usedCodes));
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Sami S. Secure' })).toBeVisible();
 
@@ -99,7 +101,7 @@ test('profile, two-factor sign-in, sessions, password reset and the audit log', 
   await page.goto('/settings/security');
   await page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
   await page.getByLabel('Password', { exact: true }).fill(newPassword);
-  await page.getByLabel('6-digit code').fill(freshTotp(secret, usedCodes));
+  await page.getByLabel('6-digit code').fill(await freshTotp(secret, usedCodes));
   await page.getByRole('button', { name: 'Turn off', exact: true }).click();
   await expect(page.getByText('Two-factor authentication was turned off.')).toBeVisible();
   await expect(page.getByText('Two-factor authentication is off.')).toBeVisible();

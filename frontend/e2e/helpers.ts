@@ -85,16 +85,20 @@ export function totp(secret: string, at = Date.now()): string {
 }
 
 /**
- * A currently valid TOTP code not used before: the API accepts the previous, current and next
- * 30-second step, but each code only once.
+ * A TOTP code not used before that stays valid for the next 30 s: the API accepts the previous,
+ * current and next 30-second step, each code once. The previous step's code is never offered: the
+ * clock may pass a step boundary before the server checks it. When the current and next steps'
+ * codes are both spent, wait for the next step.
  */
-export function freshTotp(secret: string, used: Set<string>): string {
-  for (const offset of [0, 30_000, -30_000]) {
-    const code = totp(secret, Date.now() + offset);
-    if (!used.has(code)) {
-      used.add(code);
-      return code;
+export async function freshTotp(secret: string, used: Set<string>): Promise<string> {
+  for (;;) {
+    for (const offset of [0, 30_000]) {
+      const code = totp(secret, Date.now() + offset);
+      if (!used.has(code)) {
+        used.add(code);
+        return code;
+      }
     }
+    await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 50));
   }
-  throw new Error('no unused TOTP code in the accepted window');
 }
