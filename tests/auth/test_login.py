@@ -182,8 +182,9 @@ async def test_two_factor_login(client: httpx.AsyncClient) -> None:
         "/api/v1/me/totp/enable", json={"code": "000000"}, headers=account.headers
     )
     assert r.status_code == 400 and r.json()["code"] == "auth.totp_invalid"
+    enabling_code = totp.now()
     r = await client.post(
-        "/api/v1/me/totp/enable", json={"code": totp.now()}, headers=account.headers
+        "/api/v1/me/totp/enable", json={"code": enabling_code}, headers=account.headers
     )
     assert r.status_code == 200
     recovery = r.json()["recovery_codes"]
@@ -193,7 +194,7 @@ async def test_two_factor_login(client: httpx.AsyncClient) -> None:
     r = await _login(client, account.email, totp_code="123456")
     assert r.status_code == 401 and r.json()["code"] == "auth.totp_invalid"
     # the enabling code is spent; the next window's code is accepted (one step of clock skew)
-    assert (await _login(client, account.email, totp_code=totp.now())).status_code == 401
+    assert (await _login(client, account.email, totp_code=enabling_code)).status_code == 401
     code = totp.at(time.time() + 30)
     assert (await _login(client, account.email, totp_code=code)).status_code == 200
     # the same code cannot be replayed
