@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from qms.auth.dependencies import Principal, requires
 from qms.contacts import service
-from qms.contacts.segments import compile_segment
+from qms.contacts.segments import check_segment, segment_filter
 from qms.deps import Session
 from qms.errors import NotFound
 from qms.models import Contact, ContactList, ListMember, Segment
@@ -214,7 +214,7 @@ async def list_segments(principal: ContactsRead, session: Session) -> Items[Segm
 
 @router.post("/segments", status_code=status.HTTP_201_CREATED, operation_id="segments:create")
 async def create_segment(body: SegmentIn, principal: ContactsWrite, session: Session) -> SegmentOut:
-    compile_segment(body.definition, await service.field_types(session, principal.workspace_id))
+    await check_segment(session, principal.workspace_id, body.definition)
     segment = Segment(
         id=uuid.uuid4(),
         workspace_id=principal.workspace_id,
@@ -240,7 +240,7 @@ async def update_segment(
 ) -> SegmentOut:
     segment = await _segment(session, principal.workspace_id, segment_id)
     if body.definition is not None:
-        compile_segment(body.definition, await service.field_types(session, principal.workspace_id))
+        await check_segment(session, principal.workspace_id, body.definition)
         segment.definition = body.definition
     if body.name is not None:
         segment.name = body.name
@@ -260,9 +260,7 @@ async def count_segment(
 ) -> CountOut:
     """How many contacts match now."""
     segment = await _segment(session, principal.workspace_id, segment_id)
-    condition = compile_segment(
-        segment.definition, await service.field_types(session, principal.workspace_id)
-    )
+    condition = await segment_filter(session, principal.workspace_id, segment.definition)
     count = await session.scalar(
         select(func.count())
         .select_from(Contact)
