@@ -34,7 +34,7 @@ from qms.contacts.audiences import router as audiences_router
 from qms.contacts.router import router as contacts_router
 from qms.context import RequestMeta, request_meta
 from qms.email.router import router as dev_router
-from qms.errors import PROBLEM_RESPONSE, PROBLEM_SCHEMA, NotFound, install_error_handlers
+from qms.errors import PROBLEM_RESPONSE, PROBLEM_SCHEMA, NotFound, install_error_handlers, problem
 from qms.health.router import router as health_router
 from qms.imports.router import router as imports_router
 from qms.legal.router import router as legal_router
@@ -138,7 +138,13 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if "\x00" in scope["path"]:
+                # No resource is named with a NUL (PostgreSQL cannot store one, file names
+                # cannot hold one): answered here, before it reaches a query or the file system.
+                not_found = problem(404, "not_found", "Not found", "No such resource.")
+                await not_found(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
         finally:
             log.info(
                 "request",

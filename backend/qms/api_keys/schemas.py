@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from qms.models.accounts import Role
-from qms.schemas import Out, Schema
+from qms.schemas import Out, Schema, Timestamp
 
 
 class ScopeOut(Out):
@@ -21,7 +21,7 @@ class ApiKeyCreate(Schema):
     scopes: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
         min_length=1, max_length=50
     )
-    expires_at: AwareDatetime | None = None
+    expires_at: Timestamp | None = None
     mode: Literal["live", "test"] = Field(
         default="live",
         description="`test` keys (qms_test_…) send every WhatsApp call to the simulator.",

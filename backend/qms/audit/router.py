@@ -4,7 +4,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from qms.audit import service
 from qms.audit.schemas import AuditEventOut
@@ -12,6 +11,7 @@ from qms.auth.dependencies import Principal, requires
 from qms.deps import Session
 from qms.errors import Unprocessable
 from qms.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from qms.schemas import Timestamp
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
 
@@ -24,8 +24,8 @@ async def list_audit_events(
     session: Session,
     action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_.]+$")] = None,
     actor_id: uuid.UUID | None = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AuditEventOut]:

@@ -33,7 +33,8 @@ from qms.contacts.schemas import (
 from qms.deps import Session, State
 from qms.errors import Conflict, NotFound, Unprocessable
 from qms.models import ConsentEvent, ConsentKeyword, Contact, Suppression
-from qms.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from qms.pagination import Cursor, Limit, Page, cursor_time, cursor_uuid, encode_cursor, read_cursor
+from qms.spreadsheet import safe_row
 
 router = APIRouter(tags=["consent"])
 
@@ -133,7 +134,7 @@ async def export_consent(
     writer.writerow(columns)
     for item in history.items:
         data = item.model_dump(mode="json")
-        writer.writerow([data[c] for c in columns])
+        writer.writerow(safe_row(data[c] for c in columns))
     return Response(buffer.getvalue(), media_type="text/csv", headers=headers)
 
 
@@ -150,15 +151,9 @@ async def list_suppressions(
     )
     if purpose:
         query = query.where(Suppression.purpose == purpose)
-    position = decode_cursor(cursor)
+    position = read_cursor(cursor, lambda p: (cursor_time(p["at"]), cursor_uuid(p["id"])))
     if position is not None:
-        try:
-            at, sid = datetime.fromisoformat(position["at"]), uuid.UUID(position["id"])
-        except (KeyError, TypeError, ValueError):
-            raise Unprocessable(
-                "The cursor is not valid.", code="pagination.invalid_cursor"
-            ) from None
-        query = query.where(tuple_(Suppression.created_at, Suppression.id) < (at, sid))
+        query = query.where(tuple_(Suppression.created_at, Suppression.id) < position)
     rows = (
         await session.scalars(
             query.order_by(Suppression.created_at.desc(), Suppression.id.desc()).limit(limit + 1)
@@ -271,11 +266,38 @@ async def get_keywords(principal: ContactsRead, session: Session) -> KeywordsOut
     )
 
 
+# The stored column's width (consent_keywords.keyword).
+KEYWORD_MAX_LENGTH = 64
+
+
+def _normalised_keywords(given: list[str]) -> set[str]:
+    """Keywords as they are matched. One that is only punctuation or symbols would match no
+    message (a list of them would silently stop honouring STOP), so it is refused."""
+    normalised = set()
+    for keyword in given:
+        form = keywords.normalise(keyword)
+        if not form or len(form) > KEYWORD_MAX_LENGTH:
+            raise Unprocessable(
+                f"'{keyword}' is not a usable keyword: it needs letters or digits, "
+                f"at most {KEYWORD_MAX_LENGTH} characters once normalised.",
+                code="consent.invalid_keyword",
+                extra={"keyword": keyword},
+            )
+        normalised.add(form)
+    return normalised
+
+
 @router.put("/consent/keywords", operation_id="consent:set_keywords")
 async def set_keywords(body: KeywordsIn, principal: ContactsWrite, session: Session) -> KeywordsOut:
     """Replace the workspace's keywords (stored normalised; matching is on the whole message)."""
-    opt_out = {keywords.normalise(k) for k in body.opt_out} - {""}
-    opt_in = {keywords.normalise(k) for k in body.opt_in} - {""} - opt_out
+    opt_out = _normalised_keywords(body.opt_out)
+    opt_in = _normalised_keywords(body.opt_in)
+    if both := sorted(opt_out & opt_in):
+        raise Unprocessable(
+            f"'{both[0]}' cannot both opt out and opt in.",
+            code="consent.keyword_conflict",
+            extra={"keyword": both[0]},
+        )
     await session.execute(
         delete(ConsentKeyword).where(ConsentKeyword.workspace_id == principal.workspace_id)
     )

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from qms.schemas import Out, Schema
 
@@ -26,9 +26,12 @@ class SuppressionOut(Out):
     created_at: datetime
 
 
+Keyword = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class KeywordsIn(Schema):
-    opt_out: list[str] = Field(min_length=1, max_length=50)
-    opt_in: list[str] = Field(default_factory=list, max_length=50)
+    opt_out: list[Keyword] = Field(min_length=1, max_length=50)
+    opt_in: list[Keyword] = Field(default_factory=list, max_length=50)
 
 
 class KeywordsOut(Out):

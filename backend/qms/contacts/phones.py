@@ -22,6 +22,13 @@ from qms.errors import Unprocessable
 from qms.security.keyed import hmac_sha256_hex
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def ascii_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits as 0-9, as numbers are stored."""
+    return text.translate(_DIGITS)
+
+
 _PLAIN = re.compile(r"\+?[0-9]{3,17}")
 _SEPARATORS = str.maketrans("", "", " -")
 _SHORT = (

@@ -3,14 +3,14 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator
-from datetime import datetime
-from typing import Annotated, Literal
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
 
 from qms.audit import service as audit
 from qms.auth.dependencies import Principal, requires
@@ -31,7 +31,18 @@ from qms.contacts.schemas import (
 from qms.deps import Session, State, read_only
 from qms.errors import Conflict, NotFound, Unprocessable
 from qms.models import Contact, ContactField
-from qms.pagination import Cursor, Items, Limit, Page, decode_cursor, encode_cursor
+from qms.pagination import (
+    Cursor,
+    Items,
+    Limit,
+    Page,
+    cursor_text,
+    cursor_time,
+    cursor_uuid,
+    encode_cursor,
+    read_cursor,
+)
+from qms.spreadsheet import safe_row
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -45,13 +56,17 @@ Sort = Literal["created_at", "-created_at", "name", "-name"]
 Filter = Annotated[ContactFilterQuery, Query()]
 
 
-def _cursor_key(position: dict[str, object], sort: str) -> tuple[object, uuid.UUID]:
-    try:
-        raw, contact_id = position["v"], uuid.UUID(str(position["id"]))
-        value = datetime.fromisoformat(str(raw)) if sort == "created_at" else str(raw)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unprocessable("The cursor is not valid.", code="pagination.invalid_cursor") from exc
-    return value, contact_id
+def _cursor_key(sort: str) -> Callable[[dict[str, Any]], tuple[object, uuid.UUID]]:
+    """The keyset position of a cursor made under this same `sort` (another order's position
+    would silently skip contacts)."""
+
+    def parse(position: dict[str, Any]) -> tuple[object, uuid.UUID]:
+        if position["s"] != sort:
+            raise ValueError(position["s"])
+        read_value = cursor_time if sort.endswith("created_at") else cursor_text
+        return read_value(position["v"]), cursor_uuid(position["id"])
+
+    return parse
 
 
 @router.get("", operation_id="contacts:list", response_model=Page[ContactOut])
@@ -69,21 +84,16 @@ async def list_contacts(
     key = sort.lstrip("-")
     values = service.filter_values(principal.workspace_id, f)
     values["limit"] = limit + 1
-    position = decode_cursor(cursor)
+    position = read_cursor(cursor, _cursor_key(sort))
     if position is not None:
-        values["after_value"], values["after_id"] = _cursor_key(position, key)
+        values["after_value"], values["after_id"] = position
     statement = service.page_statement(frozenset(values), sort)
     rows = await statement.fetch(await state.reader(), values)
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        value = last[key]
-        next_cursor = encode_cursor(
-            {
-                "v": value.isoformat() if hasattr(value, "isoformat") else value,
-                "id": last["id"],
-            }
-        )
+        value = last["created_at"].isoformat() if key == "created_at" else last["name"] or ""
+        next_cursor = encode_cursor({"s": sort, "v": value, "id": last["id"]})
     keys = list(rows[0].keys()) if rows else []
     items = [dict(zip(keys, row, strict=True)) for row in rows[:limit]]  # faster than dict(row)
     body = {"items": items, "next_cursor": next_cursor}
@@ -189,17 +199,22 @@ async def export_contacts(
         async with state.sessionmaker() as reader:
             result = await reader.stream_scalars(query.execution_options(yield_per=2000))
             async for c in result:
+                # The phone is E.164, written by us: its leading + is not a formula.
                 writer.writerow(
                     [
                         c.phone,
-                        c.name,
-                        c.language,
-                        c.country,
-                        c.timezone,
-                        ";".join(c.tags),
-                        c.marketing_consent,
-                        c.utility_consent,
-                        *(c.fields.get(k, "") for k in fields),
+                        *safe_row(
+                            [
+                                c.name,
+                                c.language,
+                                c.country,
+                                c.timezone,
+                                ";".join(c.tags),
+                                c.marketing_consent,
+                                c.utility_consent,
+                                *(c.fields.get(k, "") for k in fields),
+                            ]
+                        ),
                     ]
                 )
                 if buffer.tell() > 65536:
@@ -225,16 +240,45 @@ async def list_fields(principal: ContactsRead, session: Session) -> Items[FieldD
     return Items(items=[FieldDefinitionOut.model_validate(r) for r in rows])
 
 
+# A contact's own attributes (the export's columns, the segment grammar's fields): a custom
+# field of the same name would be ambiguous wherever both appear.
+RESERVED_FIELD_KEYS = frozenset(
+    {
+        "id",
+        "phone",
+        "name",
+        "language",
+        "country",
+        "timezone",
+        "tags",
+        "consent",
+        "marketing_consent",
+        "utility_consent",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @router.post("/fields", status_code=status.HTTP_201_CREATED, operation_id="contacts:create_field")
 async def create_field(
     body: FieldDefinitionIn, principal: ContactsWrite, session: Session
 ) -> FieldDefinitionOut:
-    if await session.get(ContactField, (principal.workspace_id, body.key)) is not None:
-        raise Conflict(f"The field '{body.key}' exists.", code="contacts.field_exists")
-    field = ContactField(
-        workspace_id=principal.workspace_id, key=body.key, label=body.label, type=body.type
+    if body.key in RESERVED_FIELD_KEYS:
+        raise Unprocessable(
+            f"'{body.key}' is a contact's own attribute; choose another key.",
+            code="contacts.reserved_field_key",
+            extra={"field": body.key},
+        )
+    # ON CONFLICT: of two concurrent definitions of one key, one is created, the other is a 409.
+    created = await session.scalar(
+        insert(ContactField)
+        .values(workspace_id=principal.workspace_id, key=body.key, label=body.label, type=body.type)
+        .on_conflict_do_nothing()
+        .returning(ContactField.key)
     )
-    session.add(field)
+    if created is None:
+        raise Conflict(f"The field '{body.key}' exists.", code="contacts.field_exists")
     return FieldDefinitionOut(key=body.key, label=body.label, type=body.type)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from qms.schemas import Out, Schema
+from qms.schemas import CountryCode, Out, Schema, TimeZone
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -34,8 +34,8 @@ class ContactIn(Schema):
     )
     name: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=16)
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    timezone: str | None = Field(default=None, max_length=64)
+    country: CountryCode | None = None
+    timezone: TimeZone | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     fields: dict[FieldKey, Any] = Field(default_factory=dict)
     consent: ConsentIn | None = None
@@ -45,8 +45,8 @@ class ContactUpdate(Schema):
     phone: str | None = Field(default=None, min_length=3, max_length=40)
     name: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=16)
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    timezone: str | None = Field(default=None, max_length=64)
+    country: CountryCode | None = None
+    timezone: TimeZone | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
     fields: dict[FieldKey, Any] | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.auth.dependencies import Principal
 from qms.consent import ledger
-from qms.contacts.phones import country_of, phone_hash, timezone_of, to_e164
+from qms.contacts.phones import ascii_digits, country_of, phone_hash, timezone_of, to_e164
 from qms.contacts.schemas import (
     BulkActionIn,
     BulkItemResult,
@@ -48,7 +49,9 @@ from qms.models import Contact, ContactField, ContactList, ListMember, Suppressi
 from qms.models.contacts import TAGGED_NONE
 from qms.state import AppState
 
-SORTS = {"created_at": Contact.created_at, "name": Contact.name}
+# The name order's key, spelled as ix_contacts_workspace_id_name_id indexes it.
+NAME_ORDER = literal_column("coalesce(contacts.name, '')", type_=String)
+SORTS = {"created_at": Contact.created_at, "name": NAME_ORDER}
 # The expression of the trigram index ix_contacts_search, spelled as it is indexed (constants,
 # not bind parameters, or the planner cannot match it).
 SEARCH_TEXT = literal_column(
@@ -80,6 +83,27 @@ async def field_types(session: AsyncSession, workspace_id: uuid.UUID) -> dict[st
     return {key: kind for key, kind in rows.all()}
 
 
+# Numbers a JSON client reads back exactly (IEEE double's integer range); NaN, infinities and
+# larger values would not survive storage in jsonb and the trip back to the client.
+MAX_SAFE_NUMBER = 2**53 - 1
+
+
+FIELD_KIND_NAMES = {
+    "text": "text of at most 1,000 characters",
+    "number": f"number between -{MAX_SAFE_NUMBER:,} and {MAX_SAFE_NUMBER:,}",
+    "date": "date (YYYY-MM-DD)",
+    "boolean": "boolean (true or false)",
+}
+
+
+def is_safe_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_SAFE_NUMBER
+    return isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_SAFE_NUMBER
+
+
 def check_fields(values: dict[str, Any], types: dict[str, str]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in values.items():
@@ -95,7 +119,7 @@ def check_fields(values: dict[str, Any], types: dict[str, str]) -> dict[str, Any
             continue
         ok = (
             (kind == "text" and isinstance(value, str) and len(value) <= 1000)
-            or (kind == "number" and isinstance(value, int | float) and not isinstance(value, bool))
+            or (kind == "number" and is_safe_number(value))
             or (kind == "boolean" and isinstance(value, bool))
         )
         if kind == "date" and isinstance(value, str):
@@ -106,7 +130,7 @@ def check_fields(values: dict[str, Any], types: dict[str, str]) -> dict[str, Any
                 ok = False
         if not ok:
             raise Unprocessable(
-                f"Field '{key}' must be a {kind}.",
+                f"Field '{key}' must be a {FIELD_KIND_NAMES[kind]}.",
                 code="contacts.invalid_field_value",
                 extra={"field": key},
             )
@@ -174,10 +198,23 @@ async def upsert_many(
                 index=index, status="error", error={"code": exc.code, "detail": exc.detail}
             )
             continue
-        if normalised.phone in rows:  # the same number twice in one call: the last one wins
-            earlier = rows[normalised.phone][0]
-            results[earlier] = BulkItemResult(index=earlier, status="skipped")
+        if normalised.phone in rows:
+            # The same number again in one call: applying both would need an order the single
+            # statement below does not have, and dropping one silently could lose an opt-out.
+            first = rows[normalised.phone][0]
+            results[index] = BulkItemResult(
+                index=index,
+                status="error",
+                error={
+                    "code": "contacts.duplicate_in_request",
+                    "detail": f"{normalised.phone} is also item {first} of this call.",
+                },
+            )
+            continue
         rows[normalised.phone] = (index, normalised)
+    # Rows in phone order: concurrent calls then lock the same numbers in the same order, and
+    # never deadlock on each other.
+    rows = dict(sorted(rows.items()))
     if rows:
         values = [
             {
@@ -258,19 +295,23 @@ async def apply_suppressions(
 async def create_contact(
     session: AsyncSession, state: AppState, principal: Principal, data: ContactIn, upsert: bool
 ) -> tuple[Contact, bool]:
+    # Checked here first so that a bad input raises its own problem (naming the value or field).
     country = await default_country(session, principal.workspace_id)
-    normalised = normalise(state, data, country, await field_types(session, principal.workspace_id))
-    existing = await session.scalar(
-        select(Contact).where(
-            Contact.workspace_id == principal.workspace_id, Contact.phone == normalised.phone
+    phone = normalise(
+        state, data, country, await field_types(session, principal.workspace_id)
+    ).phone
+    # Without upsert the insert skips an existing number, so of two concurrent creates of one
+    # number exactly one is created and the other answers 409.
+    [result] = await upsert_many(session, state, principal, [data], "update" if upsert else "skip")
+    if result.status == "skipped":
+        existing = await session.scalar(
+            select(Contact.id).where(
+                Contact.workspace_id == principal.workspace_id, Contact.phone == phone
+            )
         )
-    )
-    if existing is not None and not upsert:
         raise DuplicatePhone(
-            f"A contact with {normalised.phone} already exists.",
-            extra={"contact_id": str(existing.id)},
+            f"A contact with {phone} already exists.", extra={"contact_id": str(existing)}
         )
-    [result] = await upsert_many(session, state, principal, [data], "update")
     assert result.id is not None
     contact = await get_contact(session, principal.workspace_id, result.id)
     await session.refresh(contact)
@@ -324,7 +365,7 @@ def filter_values(workspace_id: uuid.UUID, f: ContactFilter) -> dict[str, Any]:
     if f.q:
         term = f.q.strip()
         values["q_like"] = f"%{term.replace('%', '').replace('_', '')}%"
-        digits = "".join(ch for ch in term if ch.isdigit())
+        digits = "".join(ch for ch in ascii_digits(term) if "0" <= ch <= "9")
         if len(digits) >= 3:
             values["q_digits"] = f"%{digits}%"
     if f.tag:
@@ -405,8 +446,6 @@ def page_statement(names: frozenset[str], sort: str) -> Precompiled:
             bindparam("after_value", type_=column.type), bindparam("after_id", type_=Uuid)
         )
         query = query.where(keyset < after if descending else keyset > after)
-    if key == "name":
-        query = query.where(Contact.name.is_not(None))
     order = (column.desc(), Contact.id.desc()) if descending else (column.asc(), Contact.id.asc())
     return Precompiled.of(query.order_by(*order).limit(bindparam("limit", type_=Integer)))
 

@@ -34,7 +34,8 @@ class Contact(Base):
         Index("uq_contacts_workspace_id_phone", "workspace_id", "phone", unique=True),
         # keyset pagination: newest first, and by name
         Index("ix_contacts_workspace_id_created_at_id", "workspace_id", "created_at", "id"),
-        Index("ix_contacts_workspace_id_name_id", "workspace_id", "name", "id"),
+        # By name, nameless contacts first (as an empty name): keyset needs a value on every row.
+        Index("ix_contacts_workspace_id_name_id", "workspace_id", text("coalesce(name, '')"), "id"),
         # Most contacts have no tags: only tagged ones are indexed (the tag filter says so too).
         Index(
             "ix_contacts_tags",

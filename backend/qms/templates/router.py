@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
@@ -11,7 +10,17 @@ from qms.auth.dependencies import Principal, requires
 from qms.deps import Session, State
 from qms.errors import PROBLEM_RESPONSE, AppError, Unprocessable
 from qms.models import MessageTemplate
-from qms.pagination import Cursor, Items, Limit, Page, decode_cursor, encode_cursor
+from qms.pagination import (
+    Cursor,
+    Items,
+    Limit,
+    Page,
+    cursor_text,
+    cursor_time,
+    cursor_uuid,
+    encode_cursor,
+    read_cursor,
+)
 from qms.templates import service
 from qms.templates.lint import RULES
 from qms.templates.render import Rendered
@@ -64,16 +73,13 @@ def _with_variants(
 
 
 def _position(cursor: str | None, sort: Sort) -> tuple[Any, ...] | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        template_id = uuid.UUID(str(position["id"]))
+    def parse(position: dict[str, Any]) -> tuple[Any, ...]:
+        template_id = cursor_uuid(position["id"])
         if sort == "name":
-            return str(position["n"]), str(position["l"]), template_id
-        return datetime.fromisoformat(str(position["v"])), template_id
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unprocessable("The cursor is not valid.", code="pagination.invalid_cursor") from exc
+            return cursor_text(position["n"]), cursor_text(position["l"]), template_id
+        return cursor_time(position["v"]), template_id
+
+    return read_cursor(cursor, parse)
 
 
 @router.get("", operation_id="templates:list")

@@ -2,15 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field
 
 from qms.models.accounts import Role
-from qms.schemas import Email, Name, Out, Phone, Schema
-
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+from qms.schemas import CountryCode, Email, Name, Out, Phone, Schema, TimeZone
 
 
 class WorkspaceSummary(Out):
@@ -38,23 +35,12 @@ class WorkspaceUpdate(Schema):
     name: Name | None = None
     contact_email: Email | None = None
     contact_phone: Phone | None = None
-    timezone: str | None = Field(default=None, max_length=64, examples=["Africa/Khartoum"])
+    timezone: TimeZone | None = None
     default_country: CountryCode | None = None
     require_admin_2fa: bool | None = None
     test_mode: bool | None = Field(
         default=None, description="Send every WhatsApp call to the simulator."
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("Unknown time zone; use an IANA name such as Africa/Khartoum") from exc
-        return value
 
 
 class WorkspaceDelete(Schema):
