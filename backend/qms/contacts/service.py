@@ -30,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.auth.dependencies import Principal
@@ -51,7 +52,10 @@ from qms.state import AppState
 
 # The name order's key, spelled as ix_contacts_workspace_id_name_id indexes it.
 NAME_ORDER = literal_column("coalesce(contacts.name, '')", type_=String)
-SORTS = {"created_at": Contact.created_at, "name": NAME_ORDER}
+SORTS: dict[str, ColumnElement[Any]] = {
+    "created_at": Contact.__table__.c.created_at,
+    "name": NAME_ORDER,
+}
 # The expression of the trigram index ix_contacts_search, spelled as it is indexed (constants,
 # not bind parameters, or the planner cannot match it).
 SEARCH_TEXT = literal_column(
