@@ -173,6 +173,10 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         candidate = (dist / path).resolve()
         if path and candidate.is_relative_to(dist) and candidate.is_file():
             return FileResponse(candidate)
+        if "." in path.rpartition("/")[2]:
+            # A missing file (an old build's chunk, /openapi.json), not a screen of the SPA:
+            # HTML in its place would only confuse the browser or the client asking for it.
+            raise NotFound(f"No file /{path}.")
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
