@@ -375,3 +375,15 @@ async def test_concurrent_bulk_calls_in_opposite_orders_do_not_deadlock(
             )
         )
         assert [r.status_code for r in responses] == [200] * 4, [r.text for r in responses]
+
+
+async def test_dates_are_stored_in_one_form(client: httpx.AsyncClient) -> None:
+    owner = await _workspace(client)
+    await _field(client, owner, "born", "date")
+    for given in ("2024-01-01", "20240101", "2024-W01-1"):
+        r = await client.post(
+            "/api/v1/contacts?upsert=true",
+            headers=owner.headers,
+            json={"phone": "0912000001", "fields": {"born": given}},
+        )
+        assert r.status_code in (200, 201) and r.json()["fields"] == {"born": "2024-01-01"}, given

@@ -128,7 +128,9 @@ def check_fields(values: dict[str, Any], types: dict[str, str]) -> dict[str, Any
         )
         if kind == "date" and isinstance(value, str):
             try:
-                date.fromisoformat(value)
+                # Stored as YYYY-MM-DD whatever ISO form was given (20240101, 2024-W01-1), so
+                # dates compare as text in segments and read back in one form.
+                value = date.fromisoformat(value).isoformat()
                 ok = True
             except ValueError:
                 ok = False
