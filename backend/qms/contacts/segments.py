@@ -44,9 +44,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qms.contacts import service
 from qms.errors import Conflict, Unprocessable
-from qms.models import Contact, ContactField, ContactList, ListMember
+from qms.models import Contact, ContactList, ListMember
 from qms.models.contacts import TAGGED_NONE
+from qms.schemas import check_storable
 
 MAX_CONDITIONS = 50
 MAX_DEPTH = 5
@@ -142,22 +144,12 @@ def _errors_detail(errors: Sequence[tuple[Loc, str]], lead: str = "") -> dict[st
     }
 
 
-def _storable(value: str) -> bool:
-    """PostgreSQL text: no NUL, valid Unicode (JSON's \\ud800 escape is a lone surrogate)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _value(kind: str, value: Any) -> Any:
     """`value` as a bind value of `kind`, or ValueError."""
     if kind in {"text", "tag", "consent", "date", "datetime", "list"}:
-        if not isinstance(value, str) or not _storable(value):
+        if not isinstance(value, str):
             raise ValueError
+        check_storable(value)  # ValueError
     if kind == "text":
         if len(value) > MAX_TEXT:
             raise ValueError
@@ -394,13 +386,6 @@ def compile_segment(definition: dict[str, Any], field_types: dict[str, str]) -> 
     return condition
 
 
-async def _field_types(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, str]:
-    rows = await session.execute(
-        select(ContactField.key, ContactField.type).where(ContactField.workspace_id == workspace_id)
-    )
-    return {key: kind for key, kind in rows.all()}
-
-
 async def _unknown_lists(
     session: AsyncSession, workspace_id: uuid.UUID, lists: list[tuple[Loc, uuid.UUID]]
 ) -> list[tuple[Loc, uuid.UUID]]:
@@ -424,7 +409,7 @@ async def check_segment(
     session: AsyncSession, workspace_id: uuid.UUID, definition: dict[str, Any]
 ) -> None:
     """At save time: 422 `segments.invalid_definition`, or `segments.unknown_list`."""
-    condition, analysis = _compile(definition, await _field_types(session, workspace_id))
+    condition, analysis = _compile(definition, await service.field_types(session, workspace_id))
     if analysis.errors or condition is None:
         raise InvalidSegment(**_errors_detail(analysis.errors))
     unknown = await _unknown_lists(session, workspace_id, analysis.lists)
@@ -444,7 +429,7 @@ async def segment_filter(
     """The SQL condition of a saved segment, re-checked against the workspace's current fields
     and lists (which may have changed since it was saved): 409 `segments.stale_definition`
     naming the conditions to edit, rather than a wrong audience or a failed query."""
-    condition, analysis = _compile(definition, await _field_types(session, workspace_id))
+    condition, analysis = _compile(definition, await service.field_types(session, workspace_id))
     errors = list(analysis.errors)
     if not errors:
         unknown = await _unknown_lists(session, workspace_id, analysis.lists)
