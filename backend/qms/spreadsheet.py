@@ -9,6 +9,10 @@ from collections.abc import Iterable
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# Excel reads a CSV in the machine's legacy code page unless the file starts with a UTF-8 byte
+# order mark: with it, Arabic names open as written. Other readers skip it (utf-8-sig).
+BOM = "\ufeff"
+
 
 def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):

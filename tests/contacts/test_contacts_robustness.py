@@ -271,10 +271,12 @@ async def test_custom_fields_cannot_take_a_contacts_own_names(client: httpx.Asyn
     assert r.status_code == 409 and r.json()["code"] == "contacts.field_exists"
 
 
-async def test_search_understands_arabic_indic_digits(client: httpx.AsyncClient) -> None:
+async def test_search_understands_arabic_indic_digits_and_local_prefixes(
+    client: httpx.AsyncClient,
+) -> None:
     owner = await _workspace(client)
     await client.post("/api/v1/contacts", headers=owner.headers, json={"phone": "0912345678"})
-    for q in ("٩١٢٣٤٥", "۹۱۲۳۴۵", "912345"):
+    for q in ("٩١٢٣٤٥", "۹۱۲۳۴۵", "912345", "0912345678", "٠٩١٢٣٤٥", "00249912"):
         items = (await client.get(f"/api/v1/contacts?q={q}", headers=owner.headers)).json()["items"]
         assert [c["phone"] for c in items] == ["+249912345678"], q
 
@@ -295,7 +297,8 @@ async def test_exports_do_not_carry_spreadsheet_formulas(client: httpx.AsyncClie
     )
     assert r.status_code == 201, r.text
     contact_id = r.json()["id"]
-    exported = (await client.get("/api/v1/contacts/export", headers=owner.headers)).text
+    response = await client.get("/api/v1/contacts/export", headers=owner.headers)
+    exported = response.content.decode("utf-8-sig")
     header, row = list(csv.reader(io.StringIO(exported)))
     record = dict(zip(header, row, strict=True))
     assert record["phone"] == "+249912000001"  # our own E.164, left as it is
@@ -304,7 +307,8 @@ async def test_exports_do_not_carry_spreadsheet_formulas(client: httpx.AsyncClie
     history = await client.get(
         f"/api/v1/contacts/{contact_id}/consent/export?format=csv", headers=owner.headers
     )
-    [event] = list(csv.DictReader(io.StringIO(history.text)))
+    assert history.content.startswith(b"\xef\xbb\xbf")
+    [event] = list(csv.DictReader(io.StringIO(history.content.decode("utf-8-sig"))))
     assert event["evidence"] == "'=cmd|' /C calc'!A0"
 
 

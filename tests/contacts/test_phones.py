@@ -20,6 +20,9 @@ from qms.contacts.phones import InvalidPhone, country_of, parse, timezone_of, to
         ("00249912345678", None, "+249912345678"),  # international 00 prefix
         ("+966 50 123 4567", "SD", "+966501234567"),  # + wins over the default country
         ("(650) 555-1234", "US", "+16505551234"),
+        # no default country: digits are an international number whose + was dropped (Excel)
+        ("249912345678", None, "+249912345678"),
+        ("٢٤٩٩١٢٣٤٥٦٧٨", None, "+249912345678"),
     ],
 )
 def test_normalises_to_e164(raw: str, country: str | None, expected: str) -> None:
@@ -44,6 +47,8 @@ def _reference(raw: str, default_country: str | None) -> tuple[str, str | None, 
     text = raw.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")).strip()
     if text.startswith("00"):
         text = "+" + text[2:]
+    elif default_country is None and text[:1].isdigit():
+        text = "+" + text  # the product's rule: without a default country, read as international
     try:
         number = phonenumbers.parse(text, None if text.startswith("+") else default_country)
     except phonenumbers.NumberParseException:

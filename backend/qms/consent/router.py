@@ -34,7 +34,7 @@ from qms.deps import Session, State
 from qms.errors import Conflict, NotFound, Unprocessable
 from qms.models import ConsentEvent, ConsentKeyword, Contact, Suppression
 from qms.pagination import Cursor, Limit, Page, cursor_time, cursor_uuid, encode_cursor, read_cursor
-from qms.spreadsheet import safe_row
+from qms.spreadsheet import BOM, safe_row
 
 router = APIRouter(tags=["consent"])
 
@@ -128,7 +128,8 @@ async def export_consent(
         return Response(
             history.model_dump_json(indent=2), media_type="application/json", headers=headers
         )
-    buffer = io.StringIO()
+    buffer = io.StringIO(BOM)
+    buffer.seek(len(BOM))
     writer = csv.writer(buffer)
     columns = list(ConsentEventOut.model_fields)
     writer.writerow(columns)

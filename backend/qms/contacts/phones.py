@@ -53,10 +53,13 @@ class Phone:
 
 def parse(raw: str, default_country: str | None = None) -> Phone:
     """The number in E.164 with its country and time zone, or InvalidPhone naming the value.
-    `00` is read as the international prefix."""
+    `00` is read as the international prefix; without a default country, a number without `+`
+    is read as international (spreadsheets drop the `+` of numbers stored as numbers)."""
     text = raw.translate(_DIGITS).strip()
     if text.startswith("00"):
         text = "+" + text[2:]
+    elif default_country is None and text[:1].isdigit():
+        text = "+" + text
     number: PhoneNumber | None = None
     plain = _parse_plain(text, default_country)
     if plain is None:

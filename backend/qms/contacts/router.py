@@ -42,7 +42,7 @@ from qms.pagination import (
     encode_cursor,
     read_cursor,
 )
-from qms.spreadsheet import safe_row
+from qms.spreadsheet import BOM, safe_row
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -193,7 +193,8 @@ async def export_contacts(
     ]
 
     async def rows() -> AsyncIterator[str]:
-        buffer = io.StringIO()
+        buffer = io.StringIO(BOM)
+        buffer.seek(len(BOM))
         writer = csv.writer(buffer)
         writer.writerow(header)
         async with state.sessionmaker() as reader:

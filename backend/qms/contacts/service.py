@@ -371,7 +371,9 @@ def filter_values(workspace_id: uuid.UUID, f: ContactFilter) -> dict[str, Any]:
     if f.q:
         term = f.q.strip()
         values["q_like"] = f"%{term.replace('%', '').replace('_', '')}%"
-        digits = "".join(ch for ch in ascii_digits(term) if "0" <= ch <= "9")
+        # Leading zeros are a national (0912…) or international (00249…) prefix, which an
+        # E.164 number never holds after its +: "0912345" finds +249912345….
+        digits = "".join(ch for ch in ascii_digits(term) if "0" <= ch <= "9").lstrip("0")
         if len(digits) >= 3:
             values["q_digits"] = f"%{digits}%"
     if f.tag:
