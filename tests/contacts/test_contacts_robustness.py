@@ -391,3 +391,29 @@ async def test_dates_are_stored_in_one_form(client: httpx.AsyncClient) -> None:
             json={"phone": "0912000001", "fields": {"born": given}},
         )
         assert r.status_code in (200, 201) and r.json()["fields"] == {"born": "2024-01-01"}, given
+
+
+async def test_count_matches_what_a_bulk_action_covers(client: httpx.AsyncClient) -> None:
+    owner = await _workspace(client)
+    other = await _workspace(client)
+    r = await client.post(
+        "/api/v1/contacts/bulk",
+        headers=owner.headers,
+        json={
+            "contacts": [
+                {"phone": f"09120003{i:02d}", "tags": ["vip"] if i % 3 == 0 else []}
+                for i in range(10)
+            ]
+        },
+    )
+    assert r.json()["created"] == 10
+    count = await client.get("/api/v1/contacts/count?tag=vip", headers=owner.headers)
+    assert count.status_code == 200 and count.json() == {"count": 4}
+    assert (await client.get("/api/v1/contacts/count", headers=owner.headers)).json()["count"] == 10
+    assert (await client.get("/api/v1/contacts/count", headers=other.headers)).json()["count"] == 0
+    r = await client.post(
+        "/api/v1/contacts/bulk-actions",
+        headers=owner.headers,
+        json={"action": "delete", "filter": {"tag": "vip"}},
+    )
+    assert r.json()["affected"] == 4

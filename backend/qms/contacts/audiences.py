@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from qms.auth.dependencies import Principal, requires
 from qms.contacts import service
+from qms.contacts.schemas import CountOut
 from qms.contacts.segments import check_segment, segment_filter
 from qms.deps import Session
 from qms.errors import NotFound
@@ -77,10 +78,6 @@ class SegmentOut(Out):
     name: str
     definition: dict[str, Any]
     created_at: datetime
-
-
-class CountOut(Out):
-    count: int
 
 
 async def _list_out(session: Session, found: ContactList) -> ListOut:

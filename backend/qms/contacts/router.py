@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from qms.audit import service as audit
@@ -25,6 +25,7 @@ from qms.contacts.schemas import (
     ContactIn,
     ContactOut,
     ContactUpdate,
+    CountOut,
     FieldDefinitionIn,
     FieldDefinitionOut,
 )
@@ -162,6 +163,16 @@ async def bulk_action(
             details={"count": affected},
         )
     return BulkActionOut(affected=affected)
+
+
+@router.get("/count", operation_id="contacts:count")
+@read_only
+async def count_contacts(principal: ContactsRead, session: Session, f: Filter) -> CountOut:
+    """How many contacts the filters match: what a bulk action or an export of them covers,
+    for a confirmation before it runs."""
+    matching = service.filtered(principal.workspace_id, f).with_only_columns(Contact.id)
+    count = await session.scalar(select(func.count()).select_from(matching.subquery()))
+    return CountOut(count=count or 0)
 
 
 @router.get(

@@ -136,6 +136,10 @@ class BulkActionOut(Out):
     affected: int
 
 
+class CountOut(Out):
+    count: int
+
+
 class ConsentEventOut(Out):
     id: int
     seq: int
