@@ -35,3 +35,9 @@ class ConsentEvidenceRequired(Unprocessable):
 class AlreadyStarted(Conflict):
     code = "imports.already_started"
     title = "Import already started"
+
+
+class XlsxTooLarge(AppError):
+    status = 413
+    code = "imports.xlsx_too_large"
+    title = "Spreadsheet unpacks too large"

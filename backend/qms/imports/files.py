@@ -11,14 +11,18 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import io
+import os
+import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, BinaryIO, Literal, TextIO, cast
 
-from qms.imports.errors import EmptyFile, UnsupportedFile
+from qms.errors import AppError
+from qms.imports.errors import EmptyFile, UnsupportedFile, XlsxTooLarge
 
 PREVIEW_ROWS = 10
 PREVIEW_CELL_CHARS = 200
@@ -27,6 +31,21 @@ _SNIFF_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 csv.field_size_limit(1024 * 1024)
+
+# An XLSX is a zip of XML parts, and a small one can unpack to gigabytes (a zip bomb). What a
+# file may unpack to is capped: by the sizes its zip directory declares, checked before any
+# part is read, and again while reading (a declared size can lie). Real sheets compress 5 to
+# 20 times (about 1 GB unpacked is a million rows of 15-20 columns); a part that claims far
+# more is refused however small it is.
+MAX_XLSX_UNPACKED_BYTES = 1024 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+_RATIO_MIN_BYTES = 1024 * 1024  # smaller parts (styles, relationships) are not worth judging
+MAX_XLSX_DIRECTORY_BYTES = 1024 * 1024  # ~15,000 parts; a real workbook has dozens
+_MAX_COLUMNS = 16384  # Excel's
+_MAX_ROWS = 1_048_576  # Excel's
+_EOCD_MAGIC = b"PK\x05\x06"
+_EOCD_SIZE = 22
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ$"
 
 
 @dataclass(frozen=True)
@@ -122,12 +141,15 @@ def _clean_headers(raw: list[str]) -> list[str]:
 
 
 def _preview_row(cells: list[str], width: int) -> list[str]:
-    row = [c[:PREVIEW_CELL_CHARS] for c in cells[:width]]
+    # PostgreSQL cannot store NUL (a UTF-16 file can hold one): shown as U+FFFD, the row is
+    # rejected when imported.
+    row = [c[:PREVIEW_CELL_CHARS].replace("\x00", "\ufffd") for c in cells[:width]]
     return row + [""] * (width - len(row))
 
 
 def _blank(cells: list[str]) -> bool:
-    return not any(c.strip() for c in cells)
+    # isspace stops at the first other character; strip would copy every cell
+    return not any(c and not c.isspace() for c in cells)
 
 
 def inspect(path: Path) -> FileInfo:
@@ -191,53 +213,262 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-@contextlib.contextmanager
-def _workbook(path: Path, data_only: bool = False) -> Iterator[Any]:
-    import openpyxl  # heavy: only for XLSX files
-    from openpyxl.utils.exceptions import InvalidFileException
+def _too_large(what: str) -> XlsxTooLarge:
+    return XlsxTooLarge(
+        f"The spreadsheet {what} (a contacts file may unpack to "
+        f"{MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)} MB). Split it, or save it as CSV."
+    )
 
-    # A file object, not the path: stored uploads have no .xlsx extension for openpyxl to check.
+
+def _directory_size(handle: BinaryIO) -> int | None:
+    """The size of the zip's directory, found as zipfile finds it (zip64 included) but before
+    zipfile builds an object for each of its entries. None: no end record (not a zip)."""
+    handle.seek(0, os.SEEK_END)
+    start = max(0, handle.tell() - _EOCD_SIZE - 0xFFFF)  # the end record, then its comment
+    handle.seek(start)
+    tail = handle.read()
+    at = len(tail) - _EOCD_SIZE
+    if not (at >= 0 and tail[at:].startswith(_EOCD_MAGIC) and tail.endswith(b"\x00\x00")):
+        at = tail.rfind(_EOCD_MAGIC)
+        if at < 0 or len(tail) - at < _EOCD_SIZE:
+            return None
+    size: int = struct.unpack("<L", tail[at + 12 : at + 16])[0]
+    locator = start + at - 20  # a zip64 locator there points to the sizes zipfile uses
+    if locator >= 56:
+        handle.seek(locator - 56)
+        record = handle.read(76)
+        if record[56:60] == b"PK\x06\x07" and record[:4] == b"PK\x06\x06":
+            size = struct.unpack("<Q", record[40:48])[0]
+    handle.seek(0)
+    return size
+
+
+def _check_zip(archive: zipfile.ZipFile) -> None:
+    """The sizes the zip declares, before anything is unpacked."""
+    parts = archive.infolist()
+    if sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES:
+        raise _too_large("unpacks to more than a contacts file may")
+    for part in parts:
+        if part.file_size > _RATIO_MIN_BYTES and (
+            part.file_size > MAX_XLSX_RATIO * max(1, part.compress_size)
+        ):
+            raise _too_large(
+                f"has a part compressed {part.file_size // max(1, part.compress_size)} times, "
+                "far more than a real spreadsheet is"
+            )
+
+
+class _Capped(io.BufferedIOBase):
+    """A zip part that is never read past its declared size (CPython's zipfile also stops
+    there, but then only a checksum error tells the file is wrong; this does not depend on
+    it)."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self._left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._stream.read(-1 if size is None else size)
+        self._left -= len(data)
+        if self._left < 0:
+            raise _too_large("unpacks to more than its zip directory declares")
+        return data
+
+    read1 = read
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
+
+
+class _CappedZip(zipfile.ZipFile):
+    def open(
+        self,
+        name: str | zipfile.ZipInfo,
+        mode: Literal["r", "w"] = "r",
+        pwd: bytes | None = None,
+        *,
+        force_zip64: bool = False,
+    ) -> IO[bytes]:
+        stream = super().open(name, mode, pwd, force_zip64=force_zip64)
+        if mode != "r":
+            return stream
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        return cast(IO[bytes], _Capped(stream, info.file_size))
+
+
+@dataclass
+class _Book:
+    """What reading the first sheet of a workbook needs."""
+
+    archive: zipfile.ZipFile
+    sheet: str  # the sheet's part
+    shared_strings: list[Any]
+    workbook: Any
+
+    def parser(self, source: IO[bytes]) -> Any:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        return WorkSheetParser(
+            source,
+            self.shared_strings,
+            data_only=True,
+            epoch=self.workbook.epoch,
+            date_formats=self.workbook._date_formats,
+            timedelta_formats=self.workbook._timedelta_formats,
+        )
+
+
+def _unreadable() -> UnsupportedFile:
+    return UnsupportedFile(
+        "The XLSX file is damaged or not a spreadsheet; open it in Excel "
+        "and save it again, or save it as CSV."
+    )
+
+
+def _open_book(handle: BinaryIO) -> _Book:
+    # openpyxl's own reading, minus what a contacts file does not need: its load_workbook
+    # opens every sheet and, where a sheet does not declare its size, parses all of it for
+    # that, on every open (a preview would read the whole sheet).
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    directory = _directory_size(handle)
+    if directory is not None and directory > MAX_XLSX_DIRECTORY_BYTES:
+        raise _too_large("has more parts than any spreadsheet")
+    archive = _CappedZip(handle)
+    try:
+        _check_zip(archive)
+        reader = ExcelReader.__new__(ExcelReader)
+        reader.archive, reader.valid_files = archive, archive.namelist()
+        reader.read_only, reader.keep_vba, reader.data_only = True, False, True
+        reader.keep_links, reader.rich_text, reader.shared_strings = False, False, []
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(archive, reader.wb)
+        sheet = next(
+            (
+                rel.target
+                for _, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            ),
+            None,
+        )
+        if sheet is None:
+            raise EmptyFile("The file is empty.")
+        return _Book(archive, sheet, reader.shared_strings, reader.wb)
+    except BaseException:
+        archive.close()
+        raise
+
+
+@contextlib.contextmanager
+def _workbook(path: Path) -> Iterator[_Book]:
     with path.open("rb") as handle:
         try:
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=data_only)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise UnsupportedFile("The file is not a CSV or XLSX file.") from exc
+            book = _open_book(handle)
+        except (AppError, MemoryError):
+            raise
+        except Exception as exc:  # whatever the parser makes of a damaged file
+            raise _unreadable() from exc
         try:
-            yield workbook
+            yield book
         finally:
-            workbook.close()
+            book.archive.close()
+
+
+def _declared_last_row(book: _Book) -> int | None:
+    """The last row the sheet's <dimension> declares, read from the sheet's head only."""
+    from openpyxl.xml.functions import iterparse  # the parser openpyxl reads every part with
+
+    with book.archive.open(book.sheet) as source:
+        for _, element in iterparse(source, events=("start",)):
+            name = element.tag.rpartition("}")[2]
+            if name == "dimension":
+                last = element.get("ref", "").rpartition(":")[2].lstrip(_LETTERS)
+                # beyond Excel's last row it is not a size but a lie (nor fits total_rows)
+                if last.isdigit() and len(last) <= 7 and int(last) <= _MAX_ROWS:
+                    return int(last)
+                return None
+            if name == "sheetData":
+                return None
+    return None
+
+
+def _sheet_rows(book: _Book) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """The parser's rows, its failures as an unreadable file."""
+    with book.archive.open(book.sheet) as source:
+        rows = book.parser(source).parse()
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except (AppError, MemoryError):
+                raise
+            except Exception as exc:  # a truncated or malformed sheet, a bad cell value
+                raise _unreadable() from exc
+            yield row
 
 
 def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    with _workbook(path, data_only=True) as workbook:
-        if not workbook.worksheets:
-            return
-        sheet = workbook.worksheets[0]
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell(v) for v in values]
-            if not _blank(cells):
-                yield line, cells
+    with _workbook(path) as book:
+        yield from _book_records(book)
+
+
+def _book_records(book: _Book) -> Generator[tuple[int, list[str]]]:
+    width = 0  # the header's, once read: cells right of it are not data
+    expanded = 0
+    for line, raw in _sheet_rows(book):
+        if not raw:
+            continue
+        size = width or min(_MAX_COLUMNS, max(cell["column"] for cell in raw))
+        cells = [""] * size
+        for cell in raw:
+            column = cell["column"]
+            if 0 < column <= size:
+                cells[column - 1] = _cell(cell["value"])
+        # A cell can repeat a long shared string for a few bytes of XML: what the cells
+        # expand to is capped like the XML itself, so no later step works on more.
+        expanded += sum(map(len, cells))
+        if expanded > MAX_XLSX_UNPACKED_BYTES:
+            raise _too_large("expands to more text than a contacts file may")
+        if _blank(cells):
+            continue
+        if not width:
+            width = max(1, len(_trim(cells)))
+        yield line, cells
 
 
 def _inspect_xlsx(path: Path) -> FileInfo:
     headers: list[str] | None = None
     preview: list[list[str]] = []
     header_line = 1
-    for line, cells in _xlsx_records(path):
+    with _workbook(path) as book, contextlib.closing(_book_records(book)) as records:
+        for line, cells in records:
+            if headers is None:
+                headers, header_line = _clean_headers(_trim(cells)), line
+                continue
+            preview.append(_preview_row(cells, len(headers)))
+            if len(preview) >= PREVIEW_ROWS:
+                break
         if headers is None:
-            headers, header_line = _clean_headers(_trim(cells)), line
-            continue
-        preview.append(_preview_row(cells, len(headers)))
-        if len(preview) >= PREVIEW_ROWS:
-            break
-    if headers is None:
-        raise EmptyFile("The file is empty.")
-    if not preview:
-        raise EmptyFile("The file has a header row but no data rows.")
-    # The sheet's declared size (cheap in read-only mode); the job counts exactly.
-    with _workbook(path) as workbook:
-        max_row = workbook.worksheets[0].max_row
-    total = max_row - header_line if isinstance(max_row, int) and max_row > header_line else None
+            raise EmptyFile("The file is empty.")
+        if not preview:
+            raise EmptyFile("The file has a header row but no data rows.")
+        # The sheet's declared size (cheap: its head); the job counts exactly.
+        try:
+            max_row = _declared_last_row(book)
+        except (AppError, MemoryError):
+            raise
+        except Exception:
+            max_row = None
+    total = max_row - header_line if max_row is not None and max_row > header_line else None
     return FileInfo("xlsx", None, None, headers, preview, total)
 
 

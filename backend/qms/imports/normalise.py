@@ -26,6 +26,9 @@ MAX_TEXT_FIELD = 1000
 MAX_TAGS = 50
 MAX_TAG = 50
 MAX_ERROR_VALUE = 200
+# What the contacts API accepts too: the integers a JSON client reads back exactly. NaN,
+# infinities and larger numbers would not survive jsonb and the trip back.
+MAX_SAFE_NUMBER = 2**53 - 1
 DEFAULT_OPTED_IN = ("yes", "y", "1", "true", "opted_in", "opted in", "opt-in", "subscribed", "نعم")
 DEFAULT_OPTED_OUT = (
     "no",
@@ -83,11 +86,17 @@ def _field_value(key: str, kind: str, raw: str) -> Any:
             if len(text) <= MAX_TEXT_FIELD:
                 return text
         elif kind == "number":
-            if _INT.match(text):
-                return int(text)
-            number = float(text)
-            if math.isfinite(number):
+            # An integer of more digits than 2**53 has is out of range: float() tells, where
+            # int() would spend quadratic time on a long one.
+            integer = _INT.match(text) and len(text.lstrip("+-0")) <= 16
+            number = int(text) if integer else float(text)
+            if math.isfinite(number) and abs(number) <= MAX_SAFE_NUMBER:
                 return number
+            raise RowRejected(
+                f"Field '{key}' is out of range: a number must be finite and between "
+                f"-{MAX_SAFE_NUMBER} and {MAX_SAFE_NUMBER}.",
+                raw,
+            )
         elif kind == "date":
             return date.fromisoformat(text).isoformat()
         elif kind == "boolean":

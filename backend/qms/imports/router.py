@@ -53,7 +53,7 @@ _UPLOAD_BODY: dict[str, Any] = {
     operation_id="imports:upload",
     openapi_extra=_UPLOAD_BODY,
     responses={
-        413: {"description": "imports.file_too_large", **PROBLEM_RESPONSE},
+        413: {"description": "imports.file_too_large, imports.xlsx_too_large", **PROBLEM_RESPONSE},
         415: {"description": "imports.unsupported_file", **PROBLEM_RESPONSE},
         422: {"description": "imports.empty_file", **PROBLEM_RESPONSE},
     },

@@ -48,7 +48,13 @@ from qms.contacts import service as contacts
 from qms.db import enqueue_after_commit, unit_of_work
 from qms.errors import NotFound
 from qms.imports import files
-from qms.imports.errors import AlreadyStarted, ConsentEvidenceRequired, InvalidMapping
+from qms.imports.errors import (
+    AlreadyStarted,
+    ConsentEvidenceRequired,
+    InvalidMapping,
+    UnsupportedFile,
+    XlsxTooLarge,
+)
 from qms.imports.normalise import (
     DEFAULT_OPTED_IN,
     DEFAULT_OPTED_OUT,
@@ -103,26 +109,27 @@ async def upload(
     file_name, size = await receive_file(request, path, MAX_UPLOAD_BYTES)
     try:
         info = await asyncio.to_thread(files.inspect, path)
+        record = ContactImport(
+            id=import_id,
+            workspace_id=principal.workspace_id,
+            created_by_user_id=principal.user_id,
+            created_by_api_key_id=principal.api_key_id,
+            status="uploaded",
+            file_name=file_name,
+            size_bytes=size,
+            file_type=info.file_type,
+            encoding=info.encoding,
+            delimiter=info.delimiter,
+            headers=info.headers,
+            preview=info.preview,
+            total_rows=info.total_rows,
+        )
+        session.add(record)
+        # Committed here, not after the handler: the file is kept only with its record.
+        await session.commit()
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    record = ContactImport(
-        id=import_id,
-        workspace_id=principal.workspace_id,
-        created_by_user_id=principal.user_id,
-        created_by_api_key_id=principal.api_key_id,
-        status="uploaded",
-        file_name=file_name,
-        size_bytes=size,
-        file_type=info.file_type,
-        encoding=info.encoding,
-        delimiter=info.delimiter,
-        headers=info.headers,
-        preview=info.preview,
-        total_rows=info.total_rows,
-    )
-    session.add(record)
-    await session.flush()
     return record
 
 
@@ -457,11 +464,16 @@ async def _stage(
 
     def next_chunk() -> list[tuple[int, list[str]]]:
         chunk: list[tuple[int, list[str]]] = []
-        for line, cells in reader:
-            if line > resume_after:
-                chunk.append((line, cells))
-                if len(chunk) >= STAGE_CHUNK_ROWS:
-                    break
+        try:
+            for line, cells in reader:
+                if line > resume_after:
+                    chunk.append((line, cells))
+                    if len(chunk) >= STAGE_CHUNK_ROWS:
+                        break
+        except (UnsupportedFile, XlsxTooLarge) as exc:
+            # an XLSX is checked at upload only as far as the preview reads it; nothing is
+            # merged before the whole file is staged
+            raise ImportFailed(exc.detail) from exc
         return chunk
 
     expected = plan.total_rows if plan.total_rows is not None else POOL_MIN_ROWS

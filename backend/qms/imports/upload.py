@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
@@ -20,6 +21,7 @@ from qms.imports.errors import FileTooLarge
 FIELD = "file"
 _FLUSH_BYTES = 1024 * 1024
 _MAX_OTHER_BYTES = 64 * 1024  # all non-file parts together
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -37,7 +39,8 @@ class _State:
 
 
 def _file_name(raw: bytes) -> str:
-    name = raw.decode("utf-8", errors="replace")
+    # Control characters go: NUL cannot be stored in PostgreSQL, and none belongs in a name.
+    name = _CONTROL.sub("", raw.decode("utf-8", errors="replace"))
     # Browsers send a bare name; some old ones send the full client path.
     name = PureWindowsPath(PurePosixPath(name).name).name
     return (name.strip() or "upload")[:255]
