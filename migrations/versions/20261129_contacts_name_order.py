@@ -1,4 +1,5 @@
-"""contacts_name_order: the name order includes contacts without a name (sorted as an empty name)
+"""contacts_name_order: the name order includes contacts without a name (sorted as an empty name);
+list names unique per workspace
 
 Revision ID: 0008
 Revises: 0007
@@ -24,9 +25,29 @@ def upgrade() -> None:
         ["workspace_id", sa.text("coalesce(name, '')"), "id"],
         unique=False,
     )
+    # Lists that already share a name keep it with a number after it: "Ramadan (2)".
+    op.execute(
+        """
+        UPDATE contact_lists l SET name = left(l.name, 190) || ' (' || d.n || ')'
+        FROM (
+            SELECT id, row_number() OVER (
+                PARTITION BY workspace_id, lower(name) ORDER BY created_at, id
+            ) AS n
+            FROM contact_lists
+        ) d
+        WHERE d.id = l.id AND d.n > 1
+        """
+    )
+    op.create_index(
+        "uq_contact_lists_workspace_id_name",
+        "contact_lists",
+        ["workspace_id", sa.text("lower(name)")],
+        unique=True,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_contact_lists_workspace_id_name", table_name="contact_lists")
     op.drop_index("ix_contacts_workspace_id_name_id", table_name="contacts")
     op.create_index(
         "ix_contacts_workspace_id_name_id", "contacts", ["workspace_id", "name", "id"], unique=False

@@ -417,3 +417,25 @@ async def test_count_matches_what_a_bulk_action_covers(client: httpx.AsyncClient
         json={"action": "delete", "filter": {"tag": "vip"}},
     )
     assert r.json()["affected"] == 4
+
+
+async def test_list_names_are_unique_per_workspace(client: httpx.AsyncClient) -> None:
+    owner, other = await _workspace(client), await _workspace(client)
+    r = await client.post("/api/v1/lists", headers=owner.headers, json={"name": "Ramadan"})
+    assert r.status_code == 201
+    first = r.json()["id"]
+    r = await client.post("/api/v1/lists", headers=owner.headers, json={"name": "ramadan"})
+    assert r.status_code == 409 and r.json()["code"] == "lists.name_exists"
+    # another workspace may use the name; renaming onto a taken name is refused too
+    r = await client.post("/api/v1/lists", headers=other.headers, json={"name": "Ramadan"})
+    assert r.status_code == 201
+    second = (
+        await client.post("/api/v1/lists", headers=owner.headers, json={"name": "Eid"})
+    ).json()
+    r = await client.patch(
+        f"/api/v1/lists/{second['id']}", headers=owner.headers, json={"name": "RAMADAN"}
+    )
+    assert r.status_code == 409 and r.json()["code"] == "lists.name_exists"
+    lists = (await client.get("/api/v1/lists", headers=owner.headers)).json()["items"]
+    assert sorted(x["name"] for x in lists) == ["Eid", "Ramadan"]
+    assert first in {x["id"] for x in lists}

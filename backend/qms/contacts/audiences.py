@@ -10,13 +10,15 @@ from fastapi import APIRouter, Depends, status
 from pydantic import Field
 from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from qms.auth.dependencies import Principal, requires
 from qms.contacts import service
 from qms.contacts.schemas import CountOut
 from qms.contacts.segments import check_segment, segment_filter
 from qms.deps import Session
-from qms.errors import NotFound
+from qms.errors import Conflict, NotFound
 from qms.models import Contact, ContactList, ListMember, Segment
 from qms.pagination import Items
 from qms.schemas import Name, Out, Schema
@@ -119,6 +121,15 @@ async def list_lists(principal: ContactsRead, session: Session) -> Items[ListOut
     )
 
 
+async def _flush_name(session: AsyncSession, name: str) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # uq_contact_lists_workspace_id_name (also under a race)
+        raise Conflict(
+            f"A list named '{name}' exists.", code="lists.name_exists", extra={"name": name}
+        ) from exc
+
+
 @router.post("/lists", status_code=status.HTTP_201_CREATED, operation_id="lists:create")
 async def create_list(body: ListIn, principal: ContactsWrite, session: Session) -> ListOut:
     found = ContactList(
@@ -128,7 +139,7 @@ async def create_list(body: ListIn, principal: ContactsWrite, session: Session) 
         description=body.description,
     )
     session.add(found)
-    await session.flush()
+    await _flush_name(session, body.name)
     await session.refresh(found)
     return await _list_out(session, found)
 
@@ -148,6 +159,7 @@ async def update_list(
     for key, value in body.model_dump(exclude_unset=True).items():
         if value is not None or key == "description":
             setattr(found, key, value)
+    await _flush_name(session, found.name)
     return await _list_out(session, found)
 
 

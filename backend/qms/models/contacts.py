@@ -92,6 +92,12 @@ class ContactField(Base):
 
 class ContactList(Base):
     __tablename__ = "contact_lists"
+    # Lists are picked by name (filters, bulk actions): two of one name could not be told apart.
+    __table_args__ = (
+        Index(
+            "uq_contact_lists_workspace_id_name", "workspace_id", text("lower(name)"), unique=True
+        ),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     workspace_id: Mapped[uuid.UUID] = mapped_column(
