@@ -5,7 +5,9 @@ so it is prefixed with an apostrophe, which spreadsheets show as text (OWASP's a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+import io
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,3 +24,21 @@ def safe_cell(value: object) -> object:
 
 def safe_row(values: Iterable[object]) -> list[object]:
     return [safe_cell(v) for v in values]
+
+
+async def csv_chunks(
+    header: Iterable[object], rows: AsyncIterable[Iterable[object]], chunk: int = 65536
+) -> AsyncIterator[str]:
+    """A CSV download, streamed in chunks of about `chunk` characters: the BOM, the header, then
+    the rows as given (pass them through `safe_row` where other people's text can appear)."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    async for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from qms.imports import files
 from qms.imports.errors import XlsxTooLarge
 from qms.models import ContactImport
+from qms.spreadsheet import safe_cell
 from qms.state import AppState
 from tests.conftest import Account, run_jobs
 from tests.contacts.test_imports import _contacts, _errors, _import, _upload, _workspace
@@ -498,7 +499,7 @@ async def test_numbers_out_of_range_are_bad_rows(
     assert sorted(report) == [2, 4, 5, 6, 8, 10]
     for line, (reason, value) in report.items():
         assert reason.startswith("Field 'orders' " + OUT_OF_RANGE), reason
-        assert value == list(values.values())[line - 2]
+        assert value == safe_cell(list(values.values())[line - 2])  # "-1e300" as text
     contacts = await _contacts(db, owner)
     assert {phone: c.fields for phone, c in contacts.items()} == {
         "+249912000062": {"orders": 7},

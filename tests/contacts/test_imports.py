@@ -112,7 +112,8 @@ async def _verify_chains(db: AsyncSession, state: AppState, contacts: list[Conta
 async def _errors(client: httpx.AsyncClient, owner: Account, import_id: str) -> list[list[str]]:
     r = await client.get(f"/api/v1/contacts/imports/{import_id}/errors", headers=owner.headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(r.text)))
+    assert r.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    return list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
 
 
 BAD_ROWS_MAPPING = {
@@ -817,3 +818,23 @@ async def test_a_number_created_during_the_merge_is_skipped_not_doubled(
         str(c.id) for phone, c in contacts.items() if phone != "+249912000004"
     )
     await _verify_chains(db, app_state, list(contacts.values()))
+
+
+async def test_the_error_report_writes_cells_as_text_not_formulas(
+    client: httpx.AsyncClient, app_state: AppState
+) -> None:
+    owner = await _workspace(client)
+    done = await _import(
+        client,
+        app_state,
+        owner,
+        "formula.csv",
+        {"phone": "phone", "fields.orders": "orders"},
+        {"mode": "file", "evidence": EVIDENCE},
+        data=_csv("phone,orders", "=1+2,1", "0912345601,@SUM(A1)", "0912345602,5"),
+    )
+    assert (done["created"], done["errors"]) == (1, 2)
+    by_line = {
+        int(line): value for line, _, value in (await _errors(client, owner, done["id"]))[1:]
+    }
+    assert by_line == {2: "'=1+2", 3: "'@SUM(A1)"}

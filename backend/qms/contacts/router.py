@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
@@ -43,7 +41,7 @@ from qms.pagination import (
     encode_cursor,
     read_cursor,
 )
-from qms.spreadsheet import BOM, safe_row
+from qms.spreadsheet import csv_chunks, safe_row
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -203,40 +201,29 @@ async def export_contacts(
         *fields,
     ]
 
-    async def rows() -> AsyncIterator[str]:
-        buffer = io.StringIO(BOM)
-        buffer.seek(len(BOM))
-        writer = csv.writer(buffer)
-        writer.writerow(header)
+    async def rows() -> AsyncIterator[list[object]]:
         async with state.sessionmaker() as reader:
             result = await reader.stream_scalars(query.execution_options(yield_per=2000))
             async for c in result:
                 # The phone is E.164, written by us: its leading + is not a formula.
-                writer.writerow(
-                    [
-                        c.phone,
-                        *safe_row(
-                            [
-                                c.name,
-                                c.language,
-                                c.country,
-                                c.timezone,
-                                ";".join(c.tags),
-                                c.marketing_consent,
-                                c.utility_consent,
-                                *(c.fields.get(k, "") for k in fields),
-                            ]
-                        ),
-                    ]
-                )
-                if buffer.tell() > 65536:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+                yield [
+                    c.phone,
+                    *safe_row(
+                        [
+                            c.name,
+                            c.language,
+                            c.country,
+                            c.timezone,
+                            ";".join(c.tags),
+                            c.marketing_consent,
+                            c.utility_consent,
+                            *(c.fields.get(k, "") for k in fields),
+                        ]
+                    ),
+                ]
 
     return StreamingResponse(
-        rows(),
+        csv_chunks(header, rows()),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
     )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
@@ -18,6 +15,7 @@ from qms.imports import service
 from qms.imports.schemas import ImportOut, ImportStartIn
 from qms.imports.upload import FIELD
 from qms.pagination import Items
+from qms.spreadsheet import csv_chunks, safe_row
 
 router = APIRouter(prefix="/contacts/imports", tags=["imports"])
 
@@ -118,20 +116,10 @@ async def import_errors(
     being line 1)."""
     await service.get_import(session, principal.workspace_id, import_id)
 
-    async def rows() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["line", "reason", "value"])
-        async for row in service.error_rows(state, import_id):
-            writer.writerow(row)
-            if buffer.tell() > 65536:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
+    # The value is a cell of the uploaded file, written back as text, never as a formula.
+    rows = (safe_row(row) async for row in service.error_rows(state, import_id))
     return StreamingResponse(
-        rows(),
+        csv_chunks(["line", "reason", "value"], rows),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'},
     )
