@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translate, type Locale, type MessageKey, type Vars } from './i18n';
-import { ApiError, fieldOf, problemMessage, toApiError } from './problem';
+import { ApiError, fieldFor, fieldOf, messageFor, problemFields, problemMessage, problemSummary, toApiError } from './problem';
 
 const tFor = (locale: Locale) => (key: MessageKey, vars?: Vars) => translate(locale, key, vars);
 const en = tFor('en');
@@ -23,18 +23,54 @@ describe('problemMessage', () => {
     expect(problemMessage(new ApiError(502, {}), en)).toBe('The server had a problem. Please try again in a moment.');
   });
 
-  it('lists the fields of a validation error', () => {
+  it('never shows the server text of a validation error: a translated summary, a message per field', () => {
     const error = new ApiError(422, {
       code: 'validation_error',
       detail: 'Invalid request',
       errors: [
         { loc: ['body', 'email'], msg: 'value is not a valid email address' },
-        { loc: ['body', 'password'], msg: 'too short' },
+        { loc: ['body', 'phone'], msg: 'String should have at least 3 characters' },
+        { loc: ['body', 'tags', 2], msg: 'String should have at most 64 characters' },
+        { loc: ['body', 'password'], msg: 'Value error, something only pydantic says' },
+        { loc: ['body', 'name'], msg: 'Field required' },
       ],
     });
-    expect(problemMessage(error, en)).toBe(
-      'Please check the highlighted information. email: value is not a valid email address; password: too short',
-    );
+    expect(problemMessage(error, en)).toBe('Please check the highlighted information.');
+    expect(problemMessage(error, ar)).toBe('يرجى مراجعة المعلومات المدخلة.');
+    expect(problemFields(error, en)).toEqual({
+      email: 'Enter a valid email address.',
+      phone: 'Enter at least 3 characters.',
+      'tags.2': 'Enter at most 64 characters.',
+      password: 'Check this field.',
+      name: 'This field is required.',
+    });
+    expect(problemFields(error, ar).phone).toBe('أدخل 3 أحرف على الأقل.');
+    expect(problemFields(error, ar).password).toBe('راجع هذا الحقل.');
+    expect(messageFor(problemFields(error, en), 'tags')).toBe('Enter at most 64 characters.');
+  });
+
+  it('summarises an error about shown fields only as "correct the highlighted fields"', () => {
+    const error = new ApiError(422, { code: 'validation_error', errors: [{ loc: ['body', 'tags', 0], msg: 'x' }] });
+    expect(problemSummary(error, en, ['phone', 'tags'])).toBe('Please correct the highlighted fields.');
+    expect(problemSummary(error, ar, ['phone', 'tags'])).toBe('يرجى تصحيح الحقول المميّزة.');
+    // A field the form does not show gets the general message instead.
+    expect(problemSummary(error, en, ['phone'])).toBe('Please check the highlighted information.');
+    expect(fieldFor('tags.0', ['tags'])).toBe('tags');
+    expect(fieldFor('tagsx', ['tags'])).toBeNull();
+  });
+
+  it('puts a known code on its field and names the value it is about', () => {
+    const phone = new ApiError(422, { code: 'contacts.invalid_phone', detail: "'12' is not a phone number.", value: '12' });
+    expect(problemFields(phone, ar)).toEqual({ phone: problemMessage(phone, ar) });
+    expect(problemMessage(phone, ar)).toMatch(/^\u206812\u2069 ليس رقم هاتف صالحًا/);
+    const custom = new ApiError(422, { code: 'contacts.invalid_field_value', detail: "Field 'dob' must be a date.", field: 'dob' });
+    expect(problemFields(custom, en)).toEqual({ 'fields.dob': 'The custom field \u2068dob\u2069 has a value of the wrong type.' });
+    const conflict = new ApiError(422, { code: 'consent.keyword_conflict', detail: "'stop' cannot both opt out and opt in.", keyword: 'stop' });
+    expect(problemMessage(conflict, en)).toBe('“\u2068stop\u2069” is in both the opt-out and the opt-in list. Keep it in one of them.');
+    const invalid = new ApiError(422, { code: 'consent.invalid_keyword', detail: "'!!' is not a usable keyword", keyword: '!!' });
+    expect(problemMessage(invalid, ar)).toContain('\u2068!!\u2069');
+    // Without the member, the plain message.
+    expect(problemMessage(new ApiError(422, { code: 'consent.keyword_conflict' }), en)).toBe('A keyword cannot be in both the opt-out and the opt-in list.');
   });
 
   it('includes Retry-After seconds for rate limiting', () => {

@@ -1,4 +1,5 @@
 import {
+  useCallback,
   useEffect,
   useId,
   useRef,
@@ -6,11 +7,12 @@ import {
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
   type ReactNode,
+  type RefObject,
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
 import { useI18n } from '../../lib/i18n';
-import { problemMessage } from '../../lib/problem';
+import { messageFor, problemFields, problemMessage, problemSummary } from '../../lib/problem';
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   variant?: 'primary' | 'secondary' | 'danger' | 'ghost' | 'link';
@@ -36,7 +38,7 @@ export function Button({ variant = 'primary', size = 'md', loading, className, c
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   label: ReactNode;
   hint?: ReactNode;
-  error?: string | null;
+  error?: ReactNode;
 };
 
 export function Field({ label, hint, error, id, className, ...rest }: FieldProps) {
@@ -143,11 +145,16 @@ type CheckboxProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type'> & { lab
 export function Checkbox({ label, error, id, ...rest }: CheckboxProps) {
   const autoId = useId();
   const inputId = id ?? autoId;
+  const errorId = error ? `${inputId}-error` : undefined;
   return (
     <div className="checkbox">
-      <input type="checkbox" id={inputId} aria-invalid={error ? true : undefined} {...rest} />
+      <input type="checkbox" id={inputId} aria-invalid={error ? true : undefined} aria-describedby={errorId} {...rest} />
       <label htmlFor={inputId}>{label}</label>
-      {error ? <p className="field-error">{error}</p> : null}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -174,11 +181,60 @@ export function Alert({ kind = 'info', children, action }: { kind?: 'info' | 'su
   );
 }
 
-/** An inline error for a failed request, localised from the problem `code`. */
-export function ErrorMessage({ error }: { error: unknown }) {
+/**
+ * An inline error for a failed request, localised from the problem `code`. With `fields` (the
+ * request paths of the fields the form shows, each highlighted with its own message), an error
+ * that is only about those fields is summarised as "correct the highlighted fields".
+ */
+export function ErrorMessage({ error, fields }: { error: unknown; fields?: readonly string[] }) {
   const { t } = useI18n();
   if (!error) return null;
-  return <Alert kind="error">{problemMessage(error, t)}</Alert>;
+  return <Alert kind="error">{fields ? problemSummary(error, t, fields) : problemMessage(error, t)}</Alert>;
+}
+
+/**
+ * The translated messages of a failed request for the fields of a form (see problemFields),
+ * keyed by request path. `clear(name)` hides a field's message once the person edits the field;
+ * `stale` is true when every field the error was about has been edited since.
+ */
+export function useProblemFields(error: unknown) {
+  const { t } = useI18n();
+  const [edited, setEdited] = useState<{ error: unknown; fields: ReadonlySet<string> }>({ error: null, fields: new Set() });
+  const all = problemFields(error, t);
+  const cleared = edited.error === error ? edited.fields : new Set<string>();
+  const visible = Object.fromEntries(Object.entries(all).filter(([k]) => !cleared.has(k) && ![...cleared].some((c) => k.startsWith(`${c}.`))));
+  const names = Object.keys(all);
+  const stale = names.length > 0 && Object.keys(visible).length === 0;
+  const clear = (name: string) => {
+    if (names.some((k) => k === name || k.startsWith(`${name}.`)) && !cleared.has(name)) {
+      setEdited({ error, fields: new Set([...cleared, name]) });
+    }
+  };
+  return { fields: visible, message: (name: string) => messageFor(visible, name), clear, stale };
+}
+
+/**
+ * After a failed submission (whenever `trigger` changes to a truthy value), scroll the error into
+ * view and move the focus to the first invalid field in `ref`, or to its error alert.
+ */
+export function useFocusError(ref: RefObject<HTMLElement | null>, trigger: unknown) {
+  const focus = useCallback(() => {
+    const root = ref.current;
+    if (!root) return;
+    const alert = root.querySelector<HTMLElement>('[role="alert"]');
+    const field = root.querySelector<HTMLElement>('[aria-invalid="true"]');
+    alert?.scrollIntoView?.({ block: 'nearest' });
+    if (field) {
+      field.focus();
+      field.scrollIntoView?.({ block: 'nearest' });
+    } else if (alert) {
+      if (!alert.hasAttribute('tabindex')) alert.setAttribute('tabindex', '-1');
+      alert.focus();
+    }
+  }, [ref]);
+  useEffect(() => {
+    if (trigger) focus();
+  }, [trigger, focus]);
 }
 
 export function Card({ title, description, children, actions, className }: { title?: ReactNode; description?: ReactNode; children?: ReactNode; actions?: ReactNode; className?: string }) {

@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { Alert, Badge, Button, Card, ConfirmButton, ErrorMessage, Field, PageHeader, Select, Spinner, TextArea } from '../../../components/ui';
+import { Alert, Badge, Button, Card, ConfirmButton, EmptyState, ErrorMessage, Field, PageHeader, Select, Spinner, TextArea, useFocusError, useProblemFields } from '../../../components/ui';
 import { useAuth } from '../../../lib/auth-store';
 import { useI18n } from '../../../lib/i18n';
-import { errorCode, problemMessage } from '../../../lib/problem';
+import { ApiError } from '../../../lib/problem';
 import { hasRole } from '../../../lib/roles';
 import { useMembers } from '../../workspace/api/workspace';
 import {
@@ -39,10 +39,26 @@ export function ContactDetailPage() {
 
   if (contact.isPending) return <Spinner />;
   if (contact.error) {
+    // A missing contact (404) or an id that is not one at all (422, e.g. /contacts/abc).
+    const missing = contact.error instanceof ApiError && (contact.error.status === 404 || contact.error.status === 422);
     return (
       <>
-        <ErrorMessage error={contact.error} />
-        <Link to="/contacts">{t('contacts.back')}</Link>
+        {missing ? (
+          <>
+            <PageHeader title={t('contacts.not_found_title')} />
+            <EmptyState>{t('contacts.not_found_text')}</EmptyState>
+          </>
+        ) : (
+          <ErrorMessage error={contact.error} />
+        )}
+        <p className="back-link">
+          <Link to="/contacts">
+            <span aria-hidden="true" className="flip">
+              ←
+            </span>{' '}
+            {t('contacts.back')}
+          </Link>
+        </p>
       </>
     );
   }
@@ -106,6 +122,9 @@ function DetailsCard({ contact, canWrite }: { contact: Contact; canWrite: boolea
   });
   const toCustom = (c: Contact) => Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, typeof v === 'boolean' ? v : fieldInputValue(v)]));
   const [form, setForm] = useState(() => toForm(contact));
+  const formRef = useRef<HTMLFormElement>(null);
+  const server = useProblemFields(update.error);
+  useFocusError(formRef, update.error);
   const [custom, setCustom] = useState<Record<string, string | boolean>>(() => toCustom(contact));
   useEffect(() => {
     setForm(toForm(contact));
@@ -133,26 +152,46 @@ function DetailsCard({ contact, canWrite }: { contact: Contact; canWrite: boolea
   };
 
   const set = (key: keyof ReturnType<typeof toForm>) => ({
+    name: key,
     value: form[key],
     disabled: !canWrite,
-    onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })),
+    error: server.message(key),
+    onChange: (e: { target: { value: string } }) => {
+      setForm((f) => ({ ...f, [key]: e.target.value }));
+      server.clear(key);
+    },
   });
-  const code = errorCode(update.error);
+  // The request paths of the fields shown, so an error only about them is summarised.
+  const shown = ['phone', 'name', 'language', 'country', 'timezone', 'tags', ...(fields.data?.items ?? []).map((f) => `fields.${f.key}`)];
+  const customErrors = Object.fromEntries(
+    Object.entries(server.fields)
+      .filter(([k]) => k.startsWith('fields.'))
+      .map(([k, v]) => [k.slice('fields.'.length), v]),
+  );
 
   return (
     <Card title={t('contacts.details')}>
-      <form onSubmit={submit} noValidate aria-label={t('contacts.details')}>
+      <form ref={formRef} onSubmit={submit} noValidate aria-label={t('contacts.details')}>
         {update.isSuccess ? <Alert kind="success">{t('common.saved')}</Alert> : null}
-        {code !== 'contacts.invalid_phone' ? <ErrorMessage error={update.error} /> : null}
-        <Field label={t('contacts.phone')} type="tel" {...set('phone')} dir="ltr" error={code === 'contacts.invalid_phone' ? problemMessage(update.error, t) : undefined} />
+        <ErrorMessage error={server.stale ? null : update.error} fields={shown} />
+        <Field label={t('contacts.phone')} type="tel" {...set('phone')} dir="ltr" />
         <Field label={t('common.name')} {...set('name')} dir="auto" />
         <div className="form-row">
           <Field label={t('contacts.language')} {...set('language')} dir="ltr" maxLength={16} />
           <Field label={t('contacts.country')} {...set('country')} dir="ltr" maxLength={2} hint={t('contacts.country_hint')} />
         </div>
         <Field label={t('contacts.timezone')} {...set('timezone')} dir="ltr" placeholder="Africa/Khartoum" />
-        <Field label={t('contacts.tags')} {...set('tags')} hint={canWrite ? t('contacts.tags_hint') : undefined} />
-        <CustomFieldInputs fields={fields.data?.items ?? []} values={custom} onChange={setCustom} disabled={!canWrite} />
+        <Field label={t('contacts.tags')} {...set('tags')} hint={canWrite ? t('contacts.tags_hint') : undefined} dir="auto" />
+        <CustomFieldInputs
+          fields={fields.data?.items ?? []}
+          values={custom}
+          errors={customErrors}
+          onChange={(next, key) => {
+            setCustom(next);
+            server.clear(`fields.${key}`);
+          }}
+          disabled={!canWrite}
+        />
         <p className="muted small">
           {t('common.created')}: {formatDateTime(contact.created_at)} · {t('contacts.updated')}: {formatDateTime(contact.updated_at)}
         </p>

@@ -169,8 +169,18 @@ describe('Contacts page', () => {
     await user.type(within(dialog).getByLabelText('City'), 'Omdurman');
     await user.type(within(dialog).getByLabelText('Tags'), 'vip, new');
     await user.click(within(dialog).getByRole('button', { name: 'Create contact' }));
-    expect(await within(dialog).findByText('A contact with this phone number already exists.')).toBeInTheDocument();
+    // The phone field is marked invalid, says why, and takes the focus; the summary is translated.
+    const phone = within(dialog).getByLabelText('Phone number');
+    await waitFor(() => expect(phone).toHaveAccessibleDescription(/A contact with this phone number already exists\./));
+    expect(phone).toHaveAttribute('aria-invalid', 'true');
+    expect(phone).toHaveFocus();
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('Please correct the highlighted fields.');
     expect(within(dialog).getByRole('link', { name: 'Open the existing contact' })).toHaveAttribute('href', '/contacts/c-77');
+    // Editing the number clears the stale error and its summary.
+    await user.type(phone, '9');
+    expect(phone).not.toHaveAttribute('aria-invalid');
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+    expect(within(dialog).queryByRole('link', { name: 'Open the existing contact' })).not.toBeInTheDocument();
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ phone: '0912345678', tags: ['vip', 'new'], fields: { city: 'Omdurman' } });
   }, 20_000);
 
@@ -185,6 +195,37 @@ describe('Contacts page', () => {
     const dialog = screen.getByRole('dialog');
     await user.type(within(dialog).getByLabelText('Phone number'), '123');
     await user.click(within(dialog).getByRole('button', { name: 'Create contact' }));
-    await waitFor(() => expect(within(dialog).getByLabelText('Phone number')).toHaveAccessibleDescription(/This is not a valid phone number\./));
+    await waitFor(() => expect(within(dialog).getByLabelText('Phone number')).toHaveAccessibleDescription(/12\u2069 is not a valid phone number\./));
+  });
+
+  it('shows a validation error translated on its field, never the server text (Arabic)', async () => {
+    const user = userEvent.setup();
+    api({
+      'GET /api/v1/contacts/fields': () => json({ items: [] }),
+      'POST /api/v1/contacts': () =>
+        json(
+          {
+            status: 422,
+            code: 'validation_error',
+            detail: 'The request is not valid.',
+            errors: [
+              { loc: ['body', 'phone'], msg: 'String should have at least 3 characters' },
+              { loc: ['body', 'language'], msg: 'Something pydantic says' },
+            ],
+          },
+          422,
+        ),
+    });
+    renderWithProviders(<ContactsPage />, { route: '/contacts', locale: 'ar' });
+    await user.click(await screen.findByRole('button', { name: 'جهة اتصال جديدة' }));
+    const dialog = screen.getByRole('dialog');
+    await user.type(within(dialog).getByLabelText('رقم الهاتف'), '1');
+    await user.click(within(dialog).getByRole('button', { name: 'إنشاء جهة الاتصال' }));
+    const phone = within(dialog).getByLabelText('رقم الهاتف');
+    await waitFor(() => expect(phone).toHaveAccessibleDescription(/أدخل 3 أحرف على الأقل\./));
+    expect(phone).toHaveAttribute('aria-invalid', 'true');
+    expect(within(dialog).getByLabelText('اللغة')).toHaveAccessibleDescription(/راجع هذا الحقل\./);
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('يرجى تصحيح الحقول المميّزة.');
+    expect(dialog).not.toHaveTextContent(/String should|pydantic|phone:/);
   });
 });

@@ -7,19 +7,23 @@ export function CustomFieldInputs({
   values,
   onChange,
   disabled,
+  errors,
 }: {
   fields: FieldDefinition[];
   values: Record<string, string | boolean>;
-  onChange: (next: Record<string, string | boolean>) => void;
+  /** The new values, and the key of the field that changed. */
+  onChange: (next: Record<string, string | boolean>, key: string) => void;
   disabled?: boolean;
+  /** Error messages by field key. */
+  errors?: Record<string, string>;
 }) {
   if (fields.length === 0) return null;
-  const set = (key: string, value: string | boolean) => onChange({ ...values, [key]: value });
+  const set = (key: string, value: string | boolean) => onChange({ ...values, [key]: value }, key);
   return (
     <>
       {fields.map((f) =>
         f.type === 'boolean' ? (
-          <Checkbox key={f.key} label={f.label} checked={values[f.key] === true || values[f.key] === 'true'} disabled={disabled} onChange={(e) => set(f.key, e.target.checked)} />
+          <Checkbox key={f.key} label={f.label} checked={values[f.key] === true || values[f.key] === 'true'} disabled={disabled} error={errors?.[f.key]} onChange={(e) => set(f.key, e.target.checked)} />
         ) : (
           <Field
             key={f.key}
@@ -30,6 +34,7 @@ export function CustomFieldInputs({
             value={typeof values[f.key] === 'string' ? (values[f.key] as string) : ''}
             disabled={disabled}
             onChange={(e) => set(f.key, e.target.value)}
+            error={errors?.[f.key]}
             dir="auto"
           />
         ),

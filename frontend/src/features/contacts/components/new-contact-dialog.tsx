@@ -1,8 +1,8 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { Alert, Button, Checkbox, Dialog, ErrorMessage, Field, Select, TextArea } from '../../../components/ui';
+import { Button, Checkbox, Dialog, ErrorMessage, Field, Select, TextArea, useFocusError, useProblemFields } from '../../../components/ui';
 import { useI18n } from '../../../lib/i18n';
-import { ApiError, errorCode, problemMessage } from '../../../lib/problem';
+import { ApiError, errorCode } from '../../../lib/problem';
 import { splitTags, typedFieldValue, useContactFields, useCreateContact, type Contact, type ContactInput, type Purpose } from '../api/contacts';
 import { CustomFieldInputs } from './custom-field-inputs';
 
@@ -17,6 +17,9 @@ export function NewContactDialog({ open, onClose, onCreated }: { open: boolean; 
   const [form, setForm] = useState(empty);
   const [custom, setCustom] = useState<Record<string, string | boolean>>({});
   const [errors, setErrors] = useState<{ phone?: string; evidence?: string }>({});
+  const formRef = useRef<HTMLFormElement>(null);
+  const server = useProblemFields(create.error);
+  const [attempt, setAttempt] = useState(0);
 
   const close = () => {
     setForm(empty);
@@ -32,7 +35,7 @@ export function NewContactDialog({ open, onClose, onCreated }: { open: boolean; 
     if (!form.phone.trim()) next.phone = t('auth.required');
     if (form.withConsent && form.evidence.trim().length < 3) next.evidence = t('consent.evidence_required');
     setErrors(next);
-    if (Object.keys(next).length > 0) return;
+    if (Object.keys(next).length > 0) return setAttempt((a) => a + 1);
     const values: Record<string, unknown> = {};
     for (const f of fields.data?.items ?? []) {
       const raw = custom[f.key];
@@ -56,11 +59,23 @@ export function NewContactDialog({ open, onClose, onCreated }: { open: boolean; 
     });
   };
 
-  const code = errorCode(create.error);
-  const duplicateId =
-    code === 'contacts.duplicate_phone' && create.error instanceof ApiError ? (create.error.problem as { contact_id?: unknown }).contact_id : undefined;
-  const phoneError = errors.phone ?? (code === 'contacts.invalid_phone' ? problemMessage(create.error, t) : undefined);
-  const set = (key: keyof typeof empty) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const code = server.stale ? undefined : errorCode(create.error);
+  const duplicateId = code === 'contacts.duplicate_phone' && create.error instanceof ApiError ? create.error.problem.contact_id : undefined;
+  // Move the focus to the first invalid field (the alert when none is) after each failed attempt.
+  useFocusError(formRef, attempt);
+  useFocusError(formRef, create.error);
+  // The request paths of the fields shown, so an error only about them is summarised.
+  const shown = ['phone', 'name', 'language', 'tags', 'consent.evidence', 'consent.status', 'consent.purpose', ...(fields.data?.items ?? []).map((f) => `fields.${f.key}`)];
+  const customErrors = Object.fromEntries(
+    Object.entries(server.fields)
+      .filter(([k]) => k.startsWith('fields.'))
+      .map(([k, v]) => [k.slice('fields.'.length), v]),
+  );
+  const set = (key: keyof typeof empty) => (e: { target: { value: string } }) => {
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+    server.clear(key === 'evidence' ? 'consent.evidence' : key);
+    if (key === 'phone' || key === 'evidence') setErrors(({ [key]: _, ...rest }) => rest);
+  };
 
   return (
     <Dialog
@@ -78,19 +93,8 @@ export function NewContactDialog({ open, onClose, onCreated }: { open: boolean; 
         </>
       }
     >
-      <form id={formId} onSubmit={submit} noValidate aria-label={t('contacts.new')}>
-        {code === 'contacts.duplicate_phone' ? (
-          <Alert kind="error">
-            {t('error.contacts.duplicate_phone')}{' '}
-            {typeof duplicateId === 'string' ? (
-              <Link to={`/contacts/${duplicateId}`} onClick={close}>
-                {t('contacts.open_existing')}
-              </Link>
-            ) : null}
-          </Alert>
-        ) : code !== 'contacts.invalid_phone' ? (
-          <ErrorMessage error={create.error} />
-        ) : null}
+      <form id={formId} ref={formRef} onSubmit={submit} noValidate aria-label={t('contacts.new')}>
+        <ErrorMessage error={server.stale ? null : create.error} fields={shown} />
         <Field
           label={t('contacts.phone')}
           type="tel"
@@ -99,14 +103,34 @@ export function NewContactDialog({ open, onClose, onCreated }: { open: boolean; 
           value={form.phone}
           onChange={set('phone')}
           hint={t('contacts.phone_hint')}
-          error={phoneError}
+          error={
+            errors.phone ??
+            (server.message('phone') && typeof duplicateId === 'string' ? (
+              <>
+                {server.message('phone')}{' '}
+                <Link to={`/contacts/${duplicateId}`} onClick={close}>
+                  {t('contacts.open_existing')}
+                </Link>
+              </>
+            ) : (
+              server.message('phone')
+            ))
+          }
           required
           dir="ltr"
         />
-        <Field label={t('common.name')} name="name" value={form.name} onChange={set('name')} dir="auto" />
-        <Field label={t('contacts.language')} name="language" value={form.language} onChange={set('language')} placeholder="ar, en" hint={t('contacts.language_hint')} dir="ltr" maxLength={16} />
-        <Field label={t('contacts.tags')} name="tags" value={form.tags} onChange={set('tags')} hint={t('contacts.tags_hint')} />
-        <CustomFieldInputs fields={fields.data?.items ?? []} values={custom} onChange={setCustom} />
+        <Field label={t('common.name')} name="name" value={form.name} onChange={set('name')} dir="auto" error={server.message('name')} />
+        <Field label={t('contacts.language')} name="language" value={form.language} onChange={set('language')} placeholder="ar, en" hint={t('contacts.language_hint')} dir="ltr" maxLength={16} error={server.message('language')} />
+        <Field label={t('contacts.tags')} name="tags" value={form.tags} onChange={set('tags')} hint={t('contacts.tags_hint')} dir="auto" error={server.message('tags')} />
+        <CustomFieldInputs
+          fields={fields.data?.items ?? []}
+          values={custom}
+          errors={customErrors}
+          onChange={(next, key) => {
+            setCustom(next);
+            server.clear(`fields.${key}`);
+          }}
+        />
         <Checkbox label={t('contacts.record_consent_now')} checked={form.withConsent} onChange={(e) => setForm((f) => ({ ...f, withConsent: e.target.checked }))} />
         {form.withConsent ? (
           <fieldset className="scopes">
@@ -121,7 +145,7 @@ export function NewContactDialog({ open, onClose, onCreated }: { open: boolean; 
                 <option value="utility">{t('consent.purpose.utility')}</option>
               </Select>
             </div>
-            <TextArea label={t('consent.evidence')} hint={t('consent.evidence_hint')} value={form.evidence} onChange={set('evidence')} error={errors.evidence} maxLength={4000} />
+            <TextArea label={t('consent.evidence')} hint={t('consent.evidence_hint')} value={form.evidence} onChange={set('evidence')} error={errors.evidence ?? server.message('consent.evidence')} maxLength={4000} />
           </fieldset>
         ) : null}
       </form>

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -38,7 +38,7 @@ describe('Hosted opt-in page', () => {
     const result = await screen.findByTestId('optin-result');
     expect(result).toHaveAttribute('data-status', 'opted_in');
     expect(result).toHaveTextContent('You are subscribed.');
-    expect(result).toHaveTextContent('You are subscribed. Reply STOP to stop.');
+    expect(result).toHaveTextContent('You will receive our WhatsApp messages. Reply STOP at any time to stop them.');
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.path).toBe('/optin/acme');
     expect(post.body).toEqual({ phone: '+249912345678', name: 'Huda', notice: NOTICE });
@@ -58,7 +58,9 @@ describe('Hosted opt-in page', () => {
     const result = await screen.findByTestId('optin-result');
     expect(result).toHaveAttribute('data-status', 'pending_confirmation');
     expect(result).toHaveTextContent('بقيت خطوة: أكّد عبر واتساب.');
-    expect(result).toHaveTextContent('To confirm, send START to us on WhatsApp from this number.');
+    expect(result).toHaveTextContent('أرسل إلينا كلمة START');
+    // The server's English detail is not shown on the Arabic page.
+    expect(result).not.toHaveTextContent('To confirm, send START to us on WhatsApp from this number.');
   });
 
   it('asks to reload when the notice changed, and shows an invalid number on the field', async () => {
@@ -76,7 +78,8 @@ describe('Hosted opt-in page', () => {
 
     answer = json({ status: 422, code: 'contacts.invalid_phone', detail: "'12' is not a phone number.", value: '12' }, 422);
     await user.click(screen.getByRole('button', { name: 'Subscribe' }));
-    expect(await screen.findByText(/This is not a valid phone number\./)).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByLabelText('WhatsApp number')).toHaveAccessibleDescription(/12\u2069 is not a valid phone number\./));
+    expect(screen.getByLabelText('WhatsApp number')).toHaveAttribute('aria-invalid', 'true');
   });
 
   it('says when the page does not exist', async () => {

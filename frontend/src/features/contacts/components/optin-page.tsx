@@ -1,8 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { LanguageToggle } from '../../../components/language-toggle';
 import { Logo } from '../../../components/layouts/public-layout';
-import { Alert, Button, ErrorMessage, Field, Spinner } from '../../../components/ui';
+import { Alert, Button, ErrorMessage, Field, Spinner, useFocusError, useProblemFields } from '../../../components/ui';
 import { isLocale, useI18n } from '../../../lib/i18n';
 import { errorCode, problemMessage } from '../../../lib/problem';
 import { useOptInPage, useSubmitOptIn } from '../api/optin';
@@ -20,6 +20,9 @@ export function OptInPage() {
   const [phone, setPhone] = useState('');
   const [name, setName] = useState('');
   const [phoneError, setPhoneError] = useState<string | null>(null);
+  const server = useProblemFields(submit.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusError(formRef, submit.error);
 
   // `?lang=ar` opens the page in Arabic (for links shared with Arabic-speaking customers).
   const lang = params.get('lang');
@@ -30,7 +33,10 @@ export function OptInPage() {
   const send = (e: FormEvent) => {
     e.preventDefault();
     if (!page.data) return;
-    if (!phone.trim()) return setPhoneError(t('auth.required'));
+    if (!phone.trim()) {
+      setPhoneError(t('auth.required'));
+      return formRef.current?.querySelector<HTMLInputElement>('input[type="tel"]')?.focus();
+    }
     setPhoneError(null);
     submit.mutate({ phone: phone.trim(), ...(name.trim() ? { name: name.trim() } : {}), notice: page.data.notice });
   };
@@ -62,12 +68,12 @@ export function OptInPage() {
                 <div data-testid="optin-result" data-status={result.status}>
                   <Alert kind={result.status === 'opted_in' ? 'success' : 'info'}>
                     <strong className="block">{t(result.status === 'opted_in' ? 'optin.done_title' : 'optin.pending_title')}</strong>
-                    <span dir="auto">{result.detail}</span>
+                    {result.status === 'opted_in' ? <span>{t('optin.done_text')}</span> : null}
                   </Alert>
                   {result.status === 'pending_confirmation' ? <p className="muted">{t('optin.pending_text')}</p> : null}
                 </div>
               ) : (
-                <form onSubmit={send} noValidate aria-label={t('optin.form')}>
+                <form ref={formRef} onSubmit={send} noValidate aria-label={t('optin.form')}>
                   <p className="muted">{t('optin.intro')}</p>
                   {code === 'optin.notice_changed' ? (
                     <Alert
@@ -80,18 +86,22 @@ export function OptInPage() {
                     >
                       {t('error.optin.notice_changed')}
                     </Alert>
-                  ) : code !== 'contacts.invalid_phone' ? (
-                    <ErrorMessage error={submit.error} />
-                  ) : null}
+                  ) : (
+                    <ErrorMessage error={server.stale ? null : submit.error} fields={['phone', 'name']} />
+                  )}
                   <Field
                     label={t('optin.phone')}
                     type="tel"
                     autoComplete="tel"
                     inputMode="tel"
                     value={phone}
-                    onChange={(e) => setPhone(e.target.value)}
+                    onChange={(e) => {
+                      setPhone(e.target.value);
+                      setPhoneError(null);
+                      server.clear('phone');
+                    }}
                     hint={t('optin.phone_hint')}
-                    error={phoneError ?? (code === 'contacts.invalid_phone' ? problemMessage(submit.error, t) : null)}
+                    error={phoneError ?? server.message('phone')}
                     dir="ltr"
                     required
                   />
@@ -103,7 +113,11 @@ export function OptInPage() {
                     }
                     autoComplete="name"
                     value={name}
-                    onChange={(e) => setName(e.target.value)}
+                    onChange={(e) => {
+                      setName(e.target.value);
+                      server.clear('name');
+                    }}
+                    error={server.message('name')}
                     dir="auto"
                     maxLength={200}
                   />
