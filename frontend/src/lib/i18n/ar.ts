@@ -353,7 +353,7 @@ export const ar: Record<MessageKey, string> = {
   'whatsapp.tier_unlimited': 'غير محدود',
   'whatsapp.refreshed_at': 'آخر تحديث',
 
-  'settings.keywords': 'كلمات إلغاء الاشتراك',
+  'settings.keywords': 'كلمات إلغاء الاشتراك والاشتراك',
 
   'contacts.title': 'جهات الاتصال',
   'contacts.intro': 'الأشخاص الذين يمكن لمساحة العمل مراسلتهم، مع موافقاتهم.',
@@ -672,7 +672,7 @@ export const ar: Record<MessageKey, string> = {
   'fields.empty': 'لا توجد حقول مخصصة بعد.',
   'fields.delete_confirm': 'حذف الحقل «{label}»؟',
 
-  'keywords.title': 'كلمات إلغاء الاشتراك',
+  'keywords.title': 'كلمات إلغاء الاشتراك والاشتراك',
   'keywords.intro': 'كلمات تلغي اشتراك الشخص (أو تعيده) عندما يرسلها إليك في واتساب.',
   'keywords.matching': 'تتطابق الكلمة عندما تكون هي الرسالة كاملة. تتجاهل المطابقة حالة الأحرف وعلامات الترقيم والتشكيل والتطويل وأشكال الألف والهمزة، فتطابق «الغاء» كلمة «إلغاء» وتطابق “Stop!” كلمة STOP.',
   'keywords.opt_out': 'كلمات إلغاء الاشتراك',

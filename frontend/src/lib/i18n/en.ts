@@ -352,7 +352,7 @@ export const en = {
   'whatsapp.tier_unlimited': 'Unlimited',
   'whatsapp.refreshed_at': 'Refreshed',
 
-  'settings.keywords': 'Opt-out keywords',
+  'settings.keywords': 'Opt-out & opt-in keywords',
 
   'contacts.title': 'Contacts',
   'contacts.intro': 'The people this workspace may message, with their consent.',
@@ -671,7 +671,7 @@ export const en = {
   'fields.empty': 'No custom fields yet.',
   'fields.delete_confirm': 'Delete the field “{label}”?',
 
-  'keywords.title': 'Opt-out keywords',
+  'keywords.title': 'Opt-out and opt-in keywords',
   'keywords.intro': 'Words that opt a person out (or back in) when they send them to you on WhatsApp.',
   'keywords.matching': 'A keyword matches when it is the whole message. Matching ignores case, punctuation, Arabic diacritics and tatweel, and the forms of alef and hamza, so «الغاء» matches «إلغاء» and “Stop!” matches STOP.',
   'keywords.opt_out': 'Opt-out keywords',
