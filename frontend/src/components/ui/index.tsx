@@ -284,6 +284,42 @@ export function EmptyState({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
+const FOCUSABLE = [
+  'a[href]',
+  'button:not([disabled])',
+  'input:not([disabled]):not([type="hidden"])',
+  'select:not([disabled])',
+  'textarea:not([disabled])',
+  '[tabindex]:not([tabindex="-1"])',
+  '[contenteditable="true"]',
+].join(',');
+
+/** The elements Tab can reach inside `root`, in order (hidden ones left out). */
+export function focusableIn(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest('[hidden],[inert]') && el.getAttribute('aria-hidden') !== 'true');
+}
+
+/** Keep Tab / Shift+Tab cycling inside a modal panel. */
+function trapTab(panel: HTMLElement, event: KeyboardEvent) {
+  const items = focusableIn(panel);
+  if (items.length === 0) {
+    event.preventDefault();
+    panel.focus();
+    return;
+  }
+  const first = items[0];
+  const last = items[items.length - 1];
+  const active = document.activeElement;
+  const inside = active instanceof Node && panel.contains(active);
+  if (event.shiftKey && (!inside || active === first || active === panel)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (!inside || active === last)) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
 type DialogProps = {
   open: boolean;
   title: ReactNode;
@@ -309,11 +345,28 @@ export function Dialog({ open, title, children, footer, onClose, dismissible = t
     const previous = document.activeElement as HTMLElement | null;
     panelRef.current?.focus();
     const onKey = (event: KeyboardEvent) => {
+      const panel = panelRef.current;
+      if (!panel) return;
+      // A dialog opened from this one (a confirmation) handles its own keys.
+      const active = document.activeElement;
+      const owner = active instanceof Element ? active.closest('[aria-modal="true"]') : null;
+      if (owner && owner !== panel) return;
       if (event.key === 'Escape' && dismissible) onCloseRef.current?.();
+      if (event.key === 'Tab') trapTab(panel, event);
+    };
+    // Focus that escapes the dialog by other means (a script, assistive technology) comes back.
+    const onFocusIn = (event: FocusEvent) => {
+      const panel = panelRef.current;
+      const target = event.target;
+      if (!panel || !(target instanceof Element) || panel.contains(target)) return;
+      if (target.closest('[aria-modal="true"]')) return;
+      panel.focus();
     };
     document.addEventListener('keydown', onKey);
+    document.addEventListener('focusin', onFocusIn);
     return () => {
       document.removeEventListener('keydown', onKey);
+      document.removeEventListener('focusin', onFocusIn);
       previous?.focus?.();
     };
   }, [open, dismissible]);
