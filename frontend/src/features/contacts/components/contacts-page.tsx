@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Card, CopyField, Dialog, EmptyState, ErrorMessage, Field, PageHeader, Select, Spinner } from '../../../components/ui';
 import { useAuth } from '../../../lib/auth-store';
 import { useI18n } from '../../../lib/i18n';
+import { isolate } from '../../../lib/problem';
 import { hasRole } from '../../../lib/roles';
 import { useDebounced } from '../../../lib/use-debounced';
 import { useWorkspace } from '../../workspace/api/workspace';
@@ -57,7 +58,7 @@ export function ContactsPage() {
       />
       {created ? (
         <Alert kind="success">
-          {t('contacts.created')} <Link to={`/contacts/${created.id}`}>{t('contacts.open', { name: created.name || created.phone || '' })}</Link>
+          {t('contacts.created')} <Link to={`/contacts/${created.id}`}>{t('contacts.open', { name: created.name || isolate(created.phone ?? '') })}</Link>
         </Alert>
       ) : null}
       <Card>

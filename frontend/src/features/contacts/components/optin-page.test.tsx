@@ -53,7 +53,11 @@ describe('Hosted opt-in page', () => {
     page('ar');
     expect(await screen.findByTestId('optin-workspace')).toHaveTextContent('شركة أكمي');
     expect(document.documentElement).toHaveAttribute('dir', 'rtl');
-    await user.type(screen.getByLabelText('رقم واتساب'), '0912345678');
+    // The number field and the example number keep their left-to-right order in Arabic.
+    const phone = screen.getByLabelText('رقم واتساب');
+    expect(phone).toHaveAttribute('dir', 'ltr');
+    expect(phone).toHaveAccessibleDescription(/\u2066\+249 91 234 5678\u2069/);
+    await user.type(phone, '0912345678');
     await user.click(screen.getByRole('button', { name: 'اشترك' }));
     const result = await screen.findByTestId('optin-result');
     expect(result).toHaveAttribute('data-status', 'pending_confirmation');

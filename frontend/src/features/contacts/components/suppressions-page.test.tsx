@@ -39,7 +39,7 @@ describe('Suppression list', () => {
 
     await user.click(within(row).getByRole('button', { name: 'Remove' }));
     const dialog = screen.getByRole('dialog');
-    expect(dialog).toHaveTextContent('Remove ••••5678 from the suppression list?');
+    expect(dialog).toHaveTextContent('Remove \u2068••••5678\u2069 from the suppression list?');
     await user.click(within(dialog).getByRole('button', { name: 'Remove' }));
 
     const alert = await screen.findByText('This suppression cannot be removed.');
@@ -63,7 +63,7 @@ describe('Suppression list', () => {
     await user.selectOptions(within(form).getByLabelText('Purpose'), 'utility');
     await user.type(within(form).getByLabelText(/Reason/), 'Asked by phone');
     await user.click(within(form).getByRole('button', { name: 'Suppress' }));
-    expect(await screen.findByText('••••4321 is suppressed.')).toBeInTheDocument();
+    expect(await screen.findByText('\u2068••••4321\u2069 is suppressed.')).toBeInTheDocument();
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ phone: '+249 91 234 4321', purpose: 'utility', reason: 'Asked by phone' });
   });
 

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Badge, Button, Card, ConfirmButton, EmptyState, ErrorMessage, Field, PageHeader, Select, Spinner } from '../../../components/ui';
+import { Alert, Badge, Button, Card, ConfirmButton, EmptyState, ErrorMessage, Field, PageHeader, Select, Spinner, useProblemFields } from '../../../components/ui';
 import { useAuth } from '../../../lib/auth-store';
 import { hasMessage, useI18n, type MessageKey } from '../../../lib/i18n';
-import { errorCode, problemMessage } from '../../../lib/problem';
+import { errorCode, isolate, problemMessage } from '../../../lib/problem';
 import { hasRole } from '../../../lib/roles';
 import type { Purpose } from '../api/contacts';
 import { maskedPhone, useCreateSuppression, useRemoveSuppression, useSuppressions } from '../api/suppressions';
@@ -78,7 +78,7 @@ export function SuppressionsPage() {
                           size="sm"
                           variant="secondary"
                           loading={remove.isPending && remove.variables === s.id}
-                          confirm={t('suppressions.remove_confirm', { number: maskedPhone(s.phone_hint) })}
+                          confirm={t('suppressions.remove_confirm', { number: isolate(maskedPhone(s.phone_hint)) })}
                           confirmLabel={t('common.remove')}
                           onConfirm={() => {
                             setRemoved(false);
@@ -114,6 +114,7 @@ function AddSuppressionCard() {
   const [purpose, setPurpose] = useState<Purpose>('marketing');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const server = useProblemFields(create.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!phone.trim()) return setError(t('auth.required'));
@@ -128,11 +129,23 @@ function AddSuppressionCard() {
       },
     );
   };
-  const phoneError = error ?? (errorCode(create.error) === 'contacts.invalid_phone' ? problemMessage(create.error, t) : null);
+  const phoneError = error ?? server.message('phone');
   return (
     <Card title={t('suppressions.add')} description={t('suppressions.add_intro')}>
       <form className="inline-form" onSubmit={submit} noValidate aria-label={t('suppressions.add')}>
-        <Field label={t('contacts.phone')} type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} error={phoneError} dir="ltr" autoComplete="off" />
+        <Field
+          label={t('contacts.phone')}
+          type="tel"
+          value={phone}
+          onChange={(e) => {
+            setPhone(e.target.value);
+            setError(null);
+            server.clear('phone');
+          }}
+          error={phoneError}
+          dir="ltr"
+          autoComplete="off"
+        />
         <Select label={t('consent.purpose')} value={purpose} onChange={(e) => setPurpose(e.target.value as Purpose)}>
           <option value="marketing">{t('consent.purpose.marketing')}</option>
           <option value="utility">{t('consent.purpose.utility')}</option>
@@ -151,8 +164,8 @@ function AddSuppressionCard() {
           {t('suppressions.add_submit')}
         </Button>
       </form>
-      {errorCode(create.error) !== 'contacts.invalid_phone' ? <ErrorMessage error={create.error} /> : null}
-      {create.isSuccess ? <Alert kind="success">{t('suppressions.added', { number: maskedPhone(create.data.phone_hint) })}</Alert> : null}
+      <ErrorMessage error={server.stale ? null : create.error} fields={['phone', 'purpose', 'reason']} />
+      {create.isSuccess ? <Alert kind="success">{t('suppressions.added', { number: isolate(maskedPhone(create.data.phone_hint)) })}</Alert> : null}
     </Card>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Dialog, Field } from '../../../components/ui';
 import { useI18n } from '../../../lib/i18n';
-import { ApiError, problemMessage } from '../../../lib/problem';
+import { ApiError, isolate, problemMessage } from '../../../lib/problem';
 import { useMe } from '../../account/api/account';
 import { useTestSend, type Template } from '../api/templates';
 
@@ -42,7 +42,7 @@ export function TestSendDialog({ open, template, onClose }: { open: boolean; tem
       <Field label={t('templates.test_send.to')} type="tel" value={number} onChange={(e) => setTo(e.target.value)} hint={t('templates.test_send.to_hint')} dir="ltr" />
       {send.data ? (
         <Alert kind="success">
-          {t('templates.test_send.sent', { to: send.data.to })} <bdi dir="ltr" className="mono">{send.data.wamid}</bdi>
+          {t('templates.test_send.sent', { to: isolate(send.data.to) })} <bdi dir="ltr" className="mono">{send.data.wamid}</bdi>
         </Alert>
       ) : null}
       {error ? (
