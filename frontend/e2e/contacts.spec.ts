@@ -141,7 +141,8 @@ test('contacts: create, consent ledger, import with an error report, lists, supp
   await suppress.getByLabel('Purpose').selectOption('marketing');
   await suppress.getByLabel(/Reason/).fill('Called the shop to opt out');
   await suppress.getByRole('button', { name: 'Suppress' }).click();
-  await expect(page.getByText('••••0009 is suppressed.')).toBeVisible();
+  // The masked number is isolated (left-to-right) inside the sentence.
+  await expect(page.getByText('\u2068••••0009\u2069 is suppressed.')).toBeVisible();
   const suppressed = page.getByTestId('suppressions-table').locator('tbody tr').filter({ hasText: '••••0009' });
   await expect(suppressed).toContainText('Called the shop to opt out');
   await suppressed.getByRole('button', { name: 'Remove' }).click();
@@ -184,4 +185,26 @@ test('contacts: create, consent ledger, import with an error report, lists, supp
   await expect(event).toContainText('The person');
   await expect(event).toContainText(`from ${business}`);
   await expect(page.getByTestId('chain-status')).toHaveAttribute('data-valid', 'true');
+
+  // --- A small screen: nothing is cut off past the edge ----------------------------------------
+  await page.setViewportSize({ width: 390, height: 844 });
+  const inView = async (locator: ReturnType<typeof page.getByRole>) => {
+    await expect(locator).toBeVisible();
+    const box = await locator.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+  };
+  await page.getByRole('link', { name: /All contacts/ }).click();
+  await expect(table).toBeVisible();
+  await inView(table.getByRole('columnheader', { name: 'Marketing' }));
+  await inView(sections.getByRole('link', { name: 'Custom fields' }));
+  await sections.getByRole('link', { name: 'Lists' }).click();
+  await inView(page.getByTestId('lists-table').getByRole('button', { name: 'Delete' }).first());
+
+  // --- A contact that does not exist, or an id that is not one --------------------------------
+  await page.goto('/contacts/abc');
+  await expect(page.getByRole('heading', { name: 'Contact not found', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: /All contacts/ }).click();
+  await expect(page).toHaveURL(/\/contacts$/);
 });

@@ -195,7 +195,7 @@ function ContactsTable({ filter, sort, canWrite }: { filter: ContactFilter; sort
                   </th>
                 ) : null}
                 <th>{t('contacts.contact')}</th>
-                <th>{t('contacts.tags')}</th>
+                <th className="hide-sm">{t('contacts.tags')}</th>
                 <th>{t('contacts.marketing')}</th>
                 <th className="hide-sm">{t('contacts.utility')}</th>
                 <th className="hide-sm">{t('common.created')}</th>
@@ -222,10 +222,10 @@ function ContactsTable({ filter, sort, canWrite }: { filter: ContactFilter; sort
                       </div>
                     ) : null}
                   </td>
-                  <td>
+                  <td className="hide-sm">
                     <div className="tag-list">
                       {c.tags.map((tag) => (
-                        <span key={tag} className="chip">
+                        <span key={tag} className="chip" dir="auto">
                           {tag}
                         </span>
                       ))}
