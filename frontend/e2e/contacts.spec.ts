@@ -57,7 +57,7 @@ test('contacts: create, consent ledger, import with an error report, lists, supp
   await expect(timeline.getByRole('listitem').first()).toContainText('Opted in');
   await expect(timeline.getByRole('listitem').first()).toContainText('Agreed by phone on 28 Nov');
   await expect(timeline.getByRole('listitem').first()).toContainText('Cora Contacts');
-  await expect(page.getByTestId('chain-status')).toHaveText('✓ Chain verified: 1 events, none altered.');
+  await expect(page.getByTestId('chain-status')).toHaveText('✓ Chain verified: 1 event, none altered.');
   await expect(page.getByTestId('consent-status')).toContainText('Opted in');
 
   // --- Import a small CSV through the wizard --------------------------------------------------

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LanguageToggle } from '../../components/language-toggle';
 import { ar } from './ar';
 import { en } from './en';
-import { I18nProvider, translate, useI18n } from './index';
+import { I18nProvider, resolvePlurals, translate, useI18n } from './index';
 
 function Probe() {
   const { t, dir, locale } = useI18n();
@@ -68,5 +68,20 @@ describe('i18n', () => {
       expect(ar[key], key).toBeTypeOf('string');
       if (en[key] !== '') expect(ar[key], key).not.toBe('');
     }
+  });
+
+  it('picks the plural form of the locale (Arabic has zero, one, two, few, many, other)', () => {
+    expect(translate('en', 'contacts.bulk_delete_confirm', { count: 1 })).toBe('Delete 1 contact?');
+    expect(translate('en', 'contacts.bulk_delete_confirm', { count: 3 })).toBe('Delete 3 contacts?');
+    expect(translate('ar', 'segments.n_conditions', { count: 1 })).toBe('شرط واحد');
+    expect(translate('ar', 'segments.n_conditions', { count: 2 })).toBe('شرطان');
+    expect(translate('ar', 'segments.n_conditions', { count: 3 })).toBe('3 شروط');
+    expect(translate('ar', 'segments.n_conditions', { count: 11 })).toBe('11 شرطًا');
+    expect(translate('ar', 'segments.n_conditions', { count: 100 })).toBe('100 شرط');
+    expect(translate('ar', 'contacts.bulk_delete_confirm', { count: 1 })).toBe('حذف جهة اتصال واحدة؟');
+    // Text around the plural and other variables are kept.
+    expect(translate('en', 'error.rate_limited_retry', { seconds: 1 })).toBe('Too many attempts. Try again in 1 second.');
+    expect(resolvePlurals('en', 'A {n, plural, =0 {none} one {# item of {who}} other {# items}} here', { n: 0 })).toBe('A none here');
+    expect(resolvePlurals('en', 'A {n, plural, =0 {none} one {# item of {who}} other {# items}} here', { n: 1 })).toBe('A 1 item of {who} here');
   });
 });

@@ -20,10 +20,58 @@ export function hasMessage(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(en, key);
 }
 
+const pluralRules: Partial<Record<Locale, Intl.PluralRules>> = {};
+
+/** The end of the brace group opening at `start` (the index of its `{`), or -1. */
+function closing(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Resolve ICU-style plurals: `{count, plural, one {# contact} other {# contacts}}` picks the
+ * branch of the locale's plural category for vars.count (Arabic has zero, one, two, few, many
+ * and other), or an exact `=N` branch; `#` is the number.
+ */
+export function resolvePlurals(locale: Locale, template: string, vars: Vars): string {
+  const head = /\{(\w+),\s*plural,/g;
+  let out = '';
+  let from = 0;
+  let m: RegExpExecArray | null;
+  while ((m = head.exec(template))) {
+    const end = closing(template, m.index);
+    const value = Number(vars[m[1]]);
+    if (end < 0 || !(m[1] in vars) || Number.isNaN(value)) continue;
+    const branches: Record<string, string> = {};
+    let i = m.index + m[0].length;
+    while (i < end) {
+      const sel = /\s*(=?\w+)\s*\{/y;
+      sel.lastIndex = i;
+      const b = sel.exec(template);
+      if (!b) break;
+      const open = sel.lastIndex - 1;
+      const close = closing(template, open);
+      if (close < 0 || close > end) break;
+      branches[b[1]] = template.slice(open + 1, close);
+      i = close + 1;
+    }
+    const rules = (pluralRules[locale] ??= new Intl.PluralRules(locale));
+    const chosen = branches[`=${value}`] ?? branches[rules.select(value)] ?? branches.other ?? '';
+    out += template.slice(from, m.index) + chosen.replace(/#/g, String(value));
+    from = end + 1;
+    head.lastIndex = from;
+  }
+  return out + template.slice(from);
+}
+
 export function translate(locale: Locale, key: MessageKey, vars?: Vars): string {
   const template = dictionaries[locale][key] ?? en[key] ?? key;
   if (!vars) return template;
-  return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+  return resolvePlurals(locale, template, vars).replace(/\{(\w+)\}/g, (match, name: string) =>
     name in vars ? String(vars[name]) : match,
   );
 }

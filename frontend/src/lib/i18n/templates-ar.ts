@@ -17,7 +17,7 @@ export const templatesAr: Record<keyof typeof templatesEn, string> = {
   'templates.empty_filtered': 'لا توجد قوالب تطابق عوامل التصفية.',
   'templates.name': 'الاسم',
   'templates.language': 'اللغة',
-  'templates.languages': '{count} لغات',
+  'templates.languages': '{count, plural, one {لغة واحدة} two {لغتان} few {# لغات} many {# لغة} other {# لغة}}',
   'templates.category_label': 'الفئة',
   'templates.quality_label': 'الجودة',
   'templates.updated': 'آخر تحديث',

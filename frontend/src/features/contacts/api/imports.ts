@@ -165,12 +165,17 @@ export function columnValues(headers: string[], preview: string[][], column: str
 
 export function formatBytes(bytes: number, locale: string): string {
   const units = ['B', 'KB', 'MB', 'GB'];
+  const intlUnits = ['byte', 'kilobyte', 'megabyte', 'gigabyte'];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  // Isolated left-to-right, so that "12.7 KB" reads right inside Arabic text.
-  return `\u2066${new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}\u2069`;
+  const digits = { maximumFractionDigits: unit === 0 ? 0 : 1 };
+  if (!locale.startsWith('en')) {
+    // The locale's own units (Arabic: بايت، كيلوبايت، ...), in the locale's direction.
+    return new Intl.NumberFormat(locale, { style: 'unit', unit: intlUnits[unit], unitDisplay: 'short', ...digits }).format(value);
+  }
+  return `${new Intl.NumberFormat(locale, digits).format(value)} ${units[unit]}`;
 }

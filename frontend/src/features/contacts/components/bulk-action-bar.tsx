@@ -72,7 +72,7 @@ export function BulkActionBar({ selection, count, canSelectAllMatching, onSelect
             ))}
           </Select>
           {action === 'tag' || action === 'untag' ? (
-            <Field label={t('contacts.bulk_tag')} value={tag} onChange={(e) => setTag(e.target.value)} maxLength={50} />
+            <Field label={t('contacts.bulk_tag')} value={tag} onChange={(e) => setTag(e.target.value)} maxLength={50} dir="auto" />
           ) : null}
           {action === 'add_to_list' || action === 'remove_from_list' ? (
             <Select label={t('contacts.bulk_list')} value={listId} onChange={(e) => setListId(e.target.value)}>

@@ -120,7 +120,7 @@ describe('Contacts page', () => {
     expect(within(bar).getByTestId('bulk-count')).toHaveTextContent('1 selected');
     await user.type(within(bar).getByLabelText('Tag'), 'ramadan');
     await user.click(within(bar).getByRole('button', { name: 'Apply' }));
-    expect(await screen.findByText('Done: 1 contacts affected.')).toBeInTheDocument();
+    expect(await screen.findByText('Done: 1 contact affected.')).toBeInTheDocument();
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.body).toEqual({ action: 'tag', ids: ['c-02'], tag: 'ramadan' });
   });
@@ -152,7 +152,14 @@ describe('Contacts page', () => {
     expect(screen.queryByRole('checkbox')).toBeNull();
     expect(screen.queryByRole('button', { name: 'New contact' })).toBeNull();
     expect(screen.queryByRole('link', { name: 'Import' })).toBeNull();
-    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeEnabled();
+  });
+
+  it('cannot export an empty list', async () => {
+    api({ 'GET /api/v1/contacts': () => json({ items: [], next_cursor: null }) });
+    renderWithProviders(<ContactsPage />, { route: '/contacts' });
+    expect(await screen.findByText(/No contacts yet|no contacts/i)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeDisabled();
   });
 
   it('shows the duplicate-phone conflict with a link to the existing contact', async () => {

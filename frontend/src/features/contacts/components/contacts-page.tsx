@@ -44,7 +44,7 @@ export function ContactsPage() {
         actions={
           <div className="button-row">
             <ShareOptInButton />
-            <ExportButton filter={filter} />
+            <ExportButton filter={filter} sort={sort} />
             {canWrite ? (
               <>
                 <Link className="btn btn-secondary" to="/contacts/import">
@@ -101,7 +101,7 @@ function Filters({ filter, sort, onChange }: { filter: ContactFilter; sort: Cont
         value={q}
         onChange={(e) => setQ(e.target.value)}
       />
-      <Field label={t('contacts.tag')} value={tag} onChange={(e) => setTag(e.target.value)} placeholder={t('contacts.tag_placeholder')} />
+      <Field label={t('contacts.tag')} value={tag} onChange={(e) => setTag(e.target.value)} placeholder={t('contacts.tag_placeholder')} dir="auto" />
       <Select label={t('contacts.list')} value={filter.list_id ?? ''} onChange={(e) => onChange({ ...filter, list_id: e.target.value || undefined })}>
         <option value="">{t('contacts.any_list')}</option>
         {filter.list_id && !lists.data?.items.some((l) => l.id === filter.list_id) ? <option value={filter.list_id}>{t('contacts.list')}</option> : null}
@@ -255,8 +255,11 @@ function ContactsTable({ filter, sort, canWrite }: { filter: ContactFilter; sort
   );
 }
 
-function ExportButton({ filter }: { filter: ContactFilter }) {
+function ExportButton({ filter, sort }: { filter: ContactFilter; sort: ContactSort }) {
   const { t } = useI18n();
+  // The same query as the table (shared, not fetched twice): nothing to export when it is empty.
+  const contacts = useContacts(filter, sort);
+  const empty = !contacts.isPlaceholderData && contacts.data?.pages[0]?.items.length === 0;
   const [state, setState] = useState<{ pending: boolean; error: unknown }>({ pending: false, error: null });
   const run = async () => {
     setState({ pending: true, error: null });
@@ -269,7 +272,7 @@ function ExportButton({ filter }: { filter: ContactFilter }) {
   };
   return (
     <>
-      <Button variant="secondary" loading={state.pending} onClick={run}>
+      <Button variant="secondary" loading={state.pending} onClick={run} disabled={empty} title={empty ? t('contacts.export_empty') : undefined}>
         {t('contacts.export')}
       </Button>
       {state.error ? (

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { authStore } from '../../../lib/auth-store';
 import { json, mockApi, renderWithProviders } from '../../../test/utils';
-import { buildStartBody, guessMapping, validateImport, type ConsentDraft, type ImportOut } from '../api/imports';
+import { buildStartBody, formatBytes, guessMapping, validateImport, type ConsentDraft, type ImportOut } from '../api/imports';
 import { ImportSetup, type SetupStep } from './import-setup';
 
 function upload(overrides: Partial<ImportOut> = {}): ImportOut {
@@ -150,5 +150,16 @@ describe('Import wizard: mapping and consent', () => {
     await user.click(screen.getByLabelText(/No consent information/));
     await user.click(screen.getByRole('button', { name: 'Start import' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('This import has already started.');
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses the locale units: Arabic units in Arabic', () => {
+    expect(formatBytes(13_000, 'en')).toBe('12.7 KB');
+    expect(formatBytes(500, 'en')).toBe('500 B');
+    const ar = formatBytes(13_000, 'ar');
+    expect(ar).toContain('كيلوبايت');
+    expect(ar).not.toContain('KB');
+    expect(formatBytes(3 * 1024 * 1024, 'ar')).not.toMatch(/MB/);
   });
 });

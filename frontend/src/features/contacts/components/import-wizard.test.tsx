@@ -61,7 +61,7 @@ describe('Import wizard: progress and result', () => {
     expect(await screen.findByRole('heading', { name: 'Import completed' }, { timeout: 5000 })).toBeInTheDocument();
     expect(within(screen.getByTestId('import-created')).getByText('4')).toBeInTheDocument();
     expect(within(screen.getByTestId('import-errors')).getByText('1')).toBeInTheDocument();
-    expect(screen.getByText(/1 rows could not be imported/)).toBeInTheDocument();
+    expect(screen.getByText(/1 row could not be imported/)).toBeInTheDocument();
 
     // The file is handed to the browser through a Blob and a download link.
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
