@@ -72,6 +72,8 @@ const NAMED: Record<string, { member: string; key: MessageKey }> = {
   'contacts.unknown_field': { member: 'field', key: 'error.contacts.unknown_field_named' },
   'consent.keyword_conflict': { member: 'keyword', key: 'error.consent.keyword_conflict_named' },
   'consent.invalid_keyword': { member: 'keyword', key: 'error.consent.invalid_keyword_named' },
+  'contacts.reserved_field_key': { member: 'field', key: 'error.contacts.reserved_field_key_named' },
+  'lists.name_exists': { member: 'name', key: 'error.lists.name_exists_named' },
 };
 
 /** The form field (its request path, as fieldOf gives it) that a problem code is about. */
@@ -81,6 +83,8 @@ const CODE_FIELDS: Record<string, (problem: Problem) => string | null> = {
   'contacts.invalid_field_value': (p) => (typeof p.field === 'string' ? `fields.${p.field}` : null),
   'contacts.unknown_field': (p) => (typeof p.field === 'string' ? `fields.${p.field}` : null),
   'contacts.field_exists': () => 'key',
+  'contacts.reserved_field_key': () => 'key',
+  'lists.name_exists': () => 'name',
 };
 
 /**

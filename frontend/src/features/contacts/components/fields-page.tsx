@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Badge, Button, Card, ConfirmButton, EmptyState, ErrorMessage, Field, PageHeader, Select, Spinner } from '../../../components/ui';
+import { Badge, Button, Card, ConfirmButton, EmptyState, ErrorMessage, Field, PageHeader, Select, Spinner, useProblemFields } from '../../../components/ui';
 import { useAuth } from '../../../lib/auth-store';
 import { useI18n } from '../../../lib/i18n';
 import { hasRole } from '../../../lib/roles';
@@ -83,6 +83,7 @@ function CreateFieldCard() {
   const [keyEdited, setKeyEdited] = useState(false);
   const [type, setType] = useState<FieldType>('text');
   const [errors, setErrors] = useState<{ label?: string; key?: string }>({});
+  const server = useProblemFields(create.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const next: typeof errors = {};
@@ -109,9 +110,13 @@ function CreateFieldCard() {
           value={label}
           onChange={(e) => {
             setLabel(e.target.value);
-            if (!keyEdited) setKey(keyFromLabel(e.target.value));
+            server.clear('label');
+            if (!keyEdited) {
+              setKey(keyFromLabel(e.target.value));
+              server.clear('key');
+            }
           }}
-          error={errors.label}
+          error={errors.label ?? server.message('label')}
           maxLength={100}
         />
         <Field
@@ -120,8 +125,9 @@ function CreateFieldCard() {
           onChange={(e) => {
             setKey(e.target.value);
             setKeyEdited(true);
+            server.clear('key');
           }}
-          error={errors.key}
+          error={errors.key ?? server.message('key')}
           hint={t('fields.key_hint')}
           dir="ltr"
           className="mono"
@@ -137,7 +143,7 @@ function CreateFieldCard() {
           {t('fields.create_submit')}
         </Button>
       </form>
-      <ErrorMessage error={create.error} />
+      <ErrorMessage error={server.stale ? null : create.error} fields={['label', 'key', 'type']} />
     </Card>
   );
 }

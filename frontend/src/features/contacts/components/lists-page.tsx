@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { Alert, Button, Card, ConfirmButton, Dialog, EmptyState, ErrorMessage, Field, PageHeader, Spinner } from '../../../components/ui';
+import { Alert, Button, Card, ConfirmButton, Dialog, EmptyState, ErrorMessage, Field, PageHeader, Spinner, useProblemFields } from '../../../components/ui';
 import { useAuth } from '../../../lib/auth-store';
 import { useI18n } from '../../../lib/i18n';
 import { hasRole } from '../../../lib/roles';
@@ -75,6 +75,7 @@ function CreateListCard() {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const server = useProblemFields(create.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim()) return setError(t('auth.required'));
@@ -92,7 +93,18 @@ function CreateListCard() {
   return (
     <Card title={t('lists.create')}>
       <form className="inline-form" onSubmit={submit} noValidate aria-label={t('lists.create')}>
-        <Field label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)} error={error} maxLength={200} />
+        <Field
+          label={t('common.name')}
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            setError(null);
+            server.clear('name');
+          }}
+          error={error ?? server.message('name')}
+          maxLength={200}
+          dir="auto"
+        />
         <Field
           label={
             <>
@@ -106,7 +118,7 @@ function CreateListCard() {
           {t('lists.create_submit')}
         </Button>
       </form>
-      <ErrorMessage error={create.error} />
+      <ErrorMessage error={server.stale ? null : create.error} fields={['name', 'description']} />
       {create.isSuccess ? <Alert kind="success">{t('lists.created', { name: create.data.name })}</Alert> : null}
     </Card>
   );
