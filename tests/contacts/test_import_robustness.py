@@ -271,6 +271,33 @@ async def test_damaged_xlsx_is_unsupported(
     assert [p.name for p in _stored(app_state)] == [whole_id]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # after the header's row 1
+        (2, 3, 3, 4),  # a row number repeated: two rows would claim one line
+        (2, 4, 3),  # going backwards
+        (2, 3, 3_000_000_000),  # beyond Excel's last row (and the line column)
+        (2, -5),
+    ],
+    ids=["repeated", "backwards", "beyond-excel", "negative"],
+)
+async def test_xlsx_row_numbers_must_increase(
+    client: httpx.AsyncClient, app_state: AppState, rows: tuple[int, ...]
+) -> None:
+    owner = await _workspace(client)
+    cells = b"".join(
+        b'<row r="%d"><c t="inlineStr"><is><t>09120003%02d</t></is></c></row>' % (r, n)
+        for n, r in enumerate(rows)
+    )
+    data = _with_part(
+        _xlsx([["phone"]]), SHEET, iter([_SHEET_HEAD, cells, b"</sheetData></worksheet>"])
+    )
+    r = await _upload(client, owner, "renumbered.xlsx", data)
+    _problem(r, 415, "imports.unsupported_file")
+    assert _stored(app_state) == []
+
+
 async def test_xlsx_damaged_past_the_preview_fails_the_import_cleanly(
     client: httpx.AsyncClient, app_state: AppState, db: AsyncSession
 ) -> None:

@@ -424,7 +424,13 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
 def _book_records(book: _Book) -> Generator[tuple[int, list[str]]]:
     width = 0  # the header's, once read: cells right of it are not data
     expanded = 0
+    previous = 0
     for line, raw in _sheet_rows(book):
+        # Line numbers key the staged rows and count the batches: a row number that does not
+        # increase, or lies beyond Excel's last row, is a damaged (or hand-made) sheet.
+        if not previous < line <= _MAX_ROWS:
+            raise _unreadable()
+        previous = line
         if not raw:
             continue
         size = width or min(_MAX_COLUMNS, max(cell["column"] for cell in raw))
