@@ -19,7 +19,8 @@ T = TypeVar("T")
 P = TypeVar("P")
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=512)]
+# Room for a keyset on a 200-character name in any script (UTF-8, then base64).
+Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -34,7 +35,8 @@ class Items(BaseModel, Generic[T]):
 
 
 def encode_cursor(values: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+    text = json.dumps(values, separators=(",", ":"), ensure_ascii=False)  # "ش", not "\\u0634"
+    return base64.urlsafe_b64encode(text.encode()).decode()
 
 
 class InvalidCursor(Unprocessable):

@@ -73,17 +73,20 @@ def check_storable(value: str) -> None:
             raise ValueError("Text must be valid Unicode (no lone surrogates)") from None
 
 
-def _reject_unstorable(value: Any) -> None:
-    if isinstance(value, str):
-        check_storable(value)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str):
-                check_storable(key)
-            _reject_unstorable(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _reject_unstorable(item)
+def _reject_unstorable(data: Any) -> None:
+    # A loop, not recursion: a body may nest as deep as the JSON parser allows.
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            check_storable(value)
+        elif isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str):
+                    check_storable(key)
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
 
 
 class Schema(BaseModel):

@@ -439,3 +439,37 @@ async def test_list_names_are_unique_per_workspace(client: httpx.AsyncClient) ->
     lists = (await client.get("/api/v1/lists", headers=owner.headers)).json()["items"]
     assert sorted(x["name"] for x in lists) == ["Eid", "Ramadan"]
     assert first in {x["id"] for x in lists}
+
+
+@pytest.mark.parametrize("depth", [100, 900, 921, 990, 5000])
+async def test_deeply_nested_bodies_are_refused_not_crashed(
+    client: httpx.AsyncClient, depth: int
+) -> None:
+    owner = await _workspace(client)
+    definition = '{"not": ' * depth + '{"field": "name", "op": "eq", "value": "a"}' + "}" * depth
+    body = f'{{"name": "deep", "definition": {definition}}}'
+    r = await client.post("/api/v1/segments", **_raw(owner, body))  # type: ignore[arg-type]
+    assert r.status_code in (400, 422), r.text
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_pages_by_long_arabic_and_emoji_names(client: httpx.AsyncClient) -> None:
+    owner = await _workspace(client)
+    names = ["ش" * 200, "ض" * 200, "😀" * 200, "ع" * 199]
+    r = await client.post(
+        "/api/v1/contacts/bulk",
+        headers=owner.headers,
+        json={"contacts": [{"phone": f"091200040{i}", "name": n} for i, n in enumerate(names)]},
+    )
+    assert r.json()["created"] == 4
+    seen: list[str] = []
+    cursor = None
+    while True:
+        url = "/api/v1/contacts?limit=1&sort=name" + (f"&cursor={cursor}" if cursor else "")
+        r = await client.get(url, headers=owner.headers)
+        assert r.status_code == 200, r.text
+        seen += [c["name"] for c in r.json()["items"]]
+        cursor = r.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(names)

@@ -76,6 +76,9 @@ BAD_DEFINITIONS = [
     ({"field": "fields.txt", "op": "eq", "value": {"a": 1}}, ["definition", "value"]),
     ({"field": "fields.num", "op": "eq", "value": "1"}, ["definition", "value"]),
     ({"field": "fields.num", "op": "gt", "value": True}, ["definition", "value"]),
+    # a number jsonb would hand back as infinity (the saved definition could not be read)
+    ({"field": "fields.num", "op": "eq", "value": 10**400}, ["definition", "value"]),
+    ({"field": "fields.num", "op": "in", "value": [1, 2**53]}, ["definition", "value", "1"]),
     ({"field": "fields.dt", "op": "gt", "value": "yesterday"}, ["definition", "value"]),
     ({"field": "tag", "op": "eq", "value": 7}, ["definition", "value"]),
     ({"field": "list", "op": "eq", "value": "not-a-uuid"}, ["definition", "value"]),

@@ -3,14 +3,13 @@ and the workspace's keywords."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, status
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import delete, select, tuple_
 
 from qms.audit import service as audit
@@ -34,7 +33,7 @@ from qms.deps import Session, State
 from qms.errors import Conflict, NotFound, Unprocessable
 from qms.models import ConsentEvent, ConsentKeyword, Contact, Suppression
 from qms.pagination import Cursor, Limit, Page, cursor_time, cursor_uuid, encode_cursor, read_cursor
-from qms.spreadsheet import BOM, safe_row
+from qms.spreadsheet import csv_chunks, safe_row
 
 router = APIRouter(tags=["consent"])
 
@@ -128,15 +127,14 @@ async def export_consent(
         return Response(
             history.model_dump_json(indent=2), media_type="application/json", headers=headers
         )
-    buffer = io.StringIO(BOM)
-    buffer.seek(len(BOM))
-    writer = csv.writer(buffer)
     columns = list(ConsentEventOut.model_fields)
-    writer.writerow(columns)
-    for item in history.items:
-        data = item.model_dump(mode="json")
-        writer.writerow(safe_row(data[c] for c in columns))
-    return Response(buffer.getvalue(), media_type="text/csv", headers=headers)
+
+    async def rows() -> AsyncIterator[list[object]]:
+        for item in history.items:
+            data = item.model_dump(mode="json")
+            yield safe_row(data[c] for c in columns)  # evidence can come from a public form
+
+    return StreamingResponse(csv_chunks(columns, rows()), media_type="text/csv", headers=headers)
 
 
 @router.get("/suppressions", operation_id="suppressions:list")

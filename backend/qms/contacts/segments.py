@@ -15,7 +15,6 @@ whenever it is evaluated (409 if it no longer fits), so bad input never reaches 
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -99,7 +98,7 @@ ARRAY_TYPES: dict[str, Any] = {
 CONSENT_STATES = ("opted_in", "opted_out", "none")
 WHAT = {
     "text": f"a string of at most {MAX_TEXT} characters",
-    "number": "a finite number",
+    "number": f"a number between -{service.MAX_SAFE_NUMBER} and {service.MAX_SAFE_NUMBER}",
     "date": "an ISO 8601 date (YYYY-MM-DD)",
     "datetime": "an RFC 3339 timestamp within years 1-9999 in UTC",
     "boolean": "true or false",
@@ -163,9 +162,8 @@ def _value(kind: str, value: Any) -> Any:
             raise ValueError
         return value
     if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError
-        if isinstance(value, float) and not math.isfinite(value):
+        # The range a number field holds (and a saved definition reads back from jsonb).
+        if not service.is_safe_number(value):
             raise ValueError
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if kind == "boolean":
