@@ -395,6 +395,7 @@ export const ar: Record<MessageKey, string> = {
   'contacts.bulk_actions': 'إجراءات جماعية',
   'contacts.bulk_selected': 'تم تحديد {count}',
   'contacts.bulk_all_matching': 'كل جهات الاتصال المطابقة للتصفية الحالية',
+  'contacts.bulk_all_matching_count': '{count, plural, zero {لا توجد جهات اتصال مطابقة للتصفية الحالية} one {جهة اتصال واحدة مطابقة للتصفية الحالية} two {جهتا اتصال مطابقتان للتصفية الحالية} few {كل جهات الاتصال المطابقة للتصفية الحالية (#)} many {كل جهات الاتصال المطابقة للتصفية الحالية (#)} other {كل جهات الاتصال المطابقة للتصفية الحالية (#)}}',
   'contacts.bulk_select_all_matching': 'تحديد كل جهات الاتصال المطابقة للتصفية',
   'contacts.bulk_clear': 'إلغاء التحديد',
   'contacts.bulk_action': 'الإجراء',

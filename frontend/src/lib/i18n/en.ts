@@ -394,6 +394,7 @@ export const en = {
   'contacts.bulk_actions': 'Bulk actions',
   'contacts.bulk_selected': '{count} selected',
   'contacts.bulk_all_matching': 'All contacts matching the current filter',
+  'contacts.bulk_all_matching_count': 'All {count, plural, one {# contact} other {# contacts}} matching the current filter',
   'contacts.bulk_select_all_matching': 'Select all contacts matching the filter',
   'contacts.bulk_clear': 'Clear selection',
   'contacts.bulk_action': 'Action',

@@ -83,6 +83,16 @@ export function useContacts(filter: ContactFilter, sort: ContactSort) {
   });
 }
 
+/** How many contacts match the filter: what an action on "all matching" covers. */
+export function useContactCount(filter: ContactFilter, enabled: boolean) {
+  const params = filterParams(filter);
+  return useQuery({
+    queryKey: [...CONTACTS_KEY, 'count', params],
+    queryFn: () => unwrap(api.GET('/api/v1/contacts/count', { params: { query: params } })),
+    enabled,
+  });
+}
+
 export const useContact = (id: string) =>
   useQuery({
     queryKey: [...CONTACTS_KEY, 'detail', id],

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button, Dialog, ErrorMessage, Field, Select } from '../../../components/ui';
 import { useI18n } from '../../../lib/i18n';
-import { bulkActionBody, useBulkAction, type BulkAction, type Selection } from '../api/contacts';
+import { bulkActionBody, useBulkAction, useContactCount, type BulkAction, type Selection } from '../api/contacts';
 import { useLists } from '../api/lists';
 
 const ACTIONS: BulkAction[] = ['tag', 'untag', 'add_to_list', 'remove_from_list', 'delete'];
@@ -27,6 +27,9 @@ export function BulkActionBar({ selection, count, canSelectAllMatching, onSelect
   const [listId, setListId] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  // "All matching" is a filter, not rows on screen: say how many it covers before it runs.
+  const matching = useContactCount(selection.kind === 'filter' ? selection.filter : {}, selection.kind === 'filter');
+  const covered = count ?? matching.data?.count ?? null;
 
   const run = () => {
     setConfirming(false);
@@ -47,7 +50,12 @@ export function BulkActionBar({ selection, count, canSelectAllMatching, onSelect
     run();
   };
 
-  const who = count === null ? t('contacts.bulk_all_matching') : t('contacts.bulk_selected', { count });
+  const who =
+    count !== null
+      ? t('contacts.bulk_selected', { count })
+      : covered !== null
+        ? t('contacts.bulk_all_matching_count', { count: covered })
+        : t('contacts.bulk_all_matching');
 
   return (
     <>
@@ -106,7 +114,7 @@ export function BulkActionBar({ selection, count, canSelectAllMatching, onSelect
           </>
         }
       >
-        <p>{count === null ? t('contacts.bulk_delete_confirm_all') : t('contacts.bulk_delete_confirm', { count })}</p>
+        <p>{covered === null ? t('contacts.bulk_delete_confirm_all') : t('contacts.bulk_delete_confirm', { count: covered })}</p>
         <p className="muted">{t('contacts.delete_keeps_consent')}</p>
       </Dialog>
     </>
