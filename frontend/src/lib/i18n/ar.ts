@@ -698,6 +698,7 @@ export const ar: Record<MessageKey, string> = {
   'optin.form': 'الاشتراك في رسائل واتساب',
   'optin.phone': 'رقم واتساب',
   'optin.phone_hint': 'مع رمز البلد، مثل \u2066+249 91 234 5678\u2069.',
+  'optin.invalid_phone': 'لا يمكننا استخدام هذا الرقم. اكتبه مع رمز الدولة، مثل \u2066+249 91 234 5678\u2069.',
   'optin.name': 'اسمك',
   'optin.notice_label': 'بالاشتراك فإنك توافق على:',
   'optin.submit': 'اشترك',

@@ -697,6 +697,7 @@ export const en = {
   'optin.form': 'Subscribe to WhatsApp messages',
   'optin.phone': 'WhatsApp number',
   'optin.phone_hint': 'With the country code, e.g. \u2066+249 91 234 5678\u2069.',
+  'optin.invalid_phone': 'This is not a WhatsApp number we can use. Write it with your country code, e.g. \u2066+249 91 234 5678\u2069.',
   'optin.name': 'Your name',
   'optin.notice_label': 'By subscribing you agree to:',
   'optin.submit': 'Subscribe',

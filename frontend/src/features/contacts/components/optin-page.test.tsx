@@ -82,7 +82,9 @@ describe('Hosted opt-in page', () => {
 
     answer = json({ status: 422, code: 'contacts.invalid_phone', detail: "'12' is not a phone number.", value: '12' }, 422);
     await user.click(screen.getByRole('button', { name: 'Subscribe' }));
-    await waitFor(() => expect(screen.getByLabelText('WhatsApp number')).toHaveAccessibleDescription(/12\u2069 is not a valid phone number\./));
+    // the person filling the form is told how to write their number, not about workspace settings
+    await waitFor(() => expect(screen.getByLabelText('WhatsApp number')).toHaveAccessibleDescription(/Write it with your country code/));
+    expect(screen.getByLabelText('WhatsApp number')).not.toHaveAccessibleDescription(/default country/);
     expect(screen.getByLabelText('WhatsApp number')).toHaveAttribute('aria-invalid', 'true');
   });
 

@@ -101,7 +101,11 @@ export function OptInPage() {
                       server.clear('phone');
                     }}
                     hint={t('optin.phone_hint')}
-                    error={phoneError ?? server.message('phone')}
+                    error={
+                      phoneError ??
+                      // the public sees a hint for them, not the marketer's "set the default country"
+                      (code === 'contacts.invalid_phone' && server.message('phone') ? t('optin.invalid_phone') : server.message('phone'))
+                    }
                     dir="ltr"
                     required
                   />
