@@ -35,8 +35,16 @@ describe('problemMessage', () => {
         { loc: ['body', 'name'], msg: 'Field required' },
       ],
     });
-    expect(problemMessage(error, en)).toBe('Please check the highlighted information.');
-    expect(problemMessage(error, ar)).toBe('يرجى مراجعة المعلومات المدخلة.');
+    // Each location named with a translated message (at most five), never pydantic's text.
+    expect(problemMessage(error, en)).toBe(
+      'Please check: email: Enter a valid email address. phone: Enter at least 3 characters. tags.2: Enter at most 64 characters. password: Check this field. name: This field is required.',
+    );
+    expect(problemMessage(error, ar)).toContain('يرجى مراجعة: email: أدخل بريدًا إلكترونيًا صالحًا.');
+    expect(problemMessage(error, en)).not.toContain('pydantic');
+    // A whole-body error has no field to name.
+    const body = new ApiError(422, { code: 'validation_error', errors: [{ loc: ['body'], msg: 'Value error, Text must not contain NUL characters' }] });
+    expect(problemMessage(body, en)).toBe('Please check: Check this field.');
+    expect(problemMessage(new ApiError(422, { code: 'validation_error' }), en)).toBe('Please check the information you entered.');
     expect(problemFields(error, en)).toEqual({
       email: 'Enter a valid email address.',
       phone: 'Enter at least 3 characters.',
@@ -45,6 +53,7 @@ describe('problemMessage', () => {
       name: 'This field is required.',
     });
     expect(problemFields(error, ar).phone).toBe('أدخل 3 أحرف على الأقل.');
+    expect(problemFields(new ApiError(422, { code: 'validation_error', errors: [{ loc: ['body', 'name'], msg: 'String should have at least 1 character' }] }), en).name).toBe('Enter at least 1 character.');
     expect(problemFields(error, ar).password).toBe('راجع هذا الحقل.');
     expect(messageFor(problemFields(error, en), 'tags')).toBe('Enter at most 64 characters.');
   });
@@ -54,7 +63,7 @@ describe('problemMessage', () => {
     expect(problemSummary(error, en, ['phone', 'tags'])).toBe('Please correct the highlighted fields.');
     expect(problemSummary(error, ar, ['phone', 'tags'])).toBe('يرجى تصحيح الحقول المميّزة.');
     // A field the form does not show gets the general message instead.
-    expect(problemSummary(error, en, ['phone'])).toBe('Please check the highlighted information.');
+    expect(problemSummary(error, en, ['phone'])).toBe('Please check: tags.0: Check this field.');
     expect(fieldFor('tags.0', ['tags'])).toBe('tags');
     expect(fieldFor('tagsx', ['tags'])).toBeNull();
   });

@@ -152,11 +152,21 @@ export function messageFor(fields: Record<string, string>, name: string): string
  * Map an error to a user-facing, localised message: a known problem `code` gets its
  * translated text (naming the value it is about, when the code has such a member); otherwise the
  * server's `detail`; otherwise a generic message. A `validation_error` never shows pydantic's
- * English text: it is a translated summary (the fields get their messages from problemFields).
+ * English text: each location with its translated message (forms that show the fields' own
+ * messages use problemSummary's "correct the highlighted fields" instead).
  */
 export function problemMessage(error: unknown, t: Translate): string {
   if (error instanceof ApiError) {
-    const { code, detail } = error.problem;
+    const { code, detail, errors } = error.problem;
+    if (code === 'validation_error' && Array.isArray(errors) && errors.length > 0) {
+      // Not every form shows each field's own message: name them here (at most five).
+      const items = errors.slice(0, 5).map((e) => {
+        const field = Array.isArray(e.loc) ? fieldOf(e.loc) : '';
+        const message = validationMessage(String(e.msg ?? ''), t);
+        return field ? `${field}: ${message}` : message;
+      });
+      return t('error.validation_error_list', { list: items.join(' ') });
+    }
     if (code) {
       const named = NAMED[code];
       const member = named ? error.problem[named.member] : undefined;

@@ -207,7 +207,8 @@ export function useProblemFields(error: unknown) {
   const stale = names.length > 0 && Object.keys(visible).length === 0;
   const clear = (name: string) => {
     if (names.some((k) => k === name || k.startsWith(`${name}.`)) && !cleared.has(name)) {
-      setEdited({ error, fields: new Set([...cleared, name]) });
+      // From the latest state: two fields cleared in one event both stay cleared.
+      setEdited((prev) => ({ error, fields: new Set([...(prev.error === error ? prev.fields : []), name]) }));
     }
   };
   return { fields: visible, message: (name: string) => messageFor(visible, name), clear, stale };

@@ -84,4 +84,13 @@ describe('i18n', () => {
     expect(resolvePlurals('en', 'A {n, plural, =0 {none} one {# item of {who}} other {# items}} here', { n: 0 })).toBe('A none here');
     expect(resolvePlurals('en', 'A {n, plural, =0 {none} one {# item of {who}} other {# items}} here', { n: 1 })).toBe('A 1 item of {who} here');
   });
+  it('writes plural numbers with grouping, has zero branches, and never leaves plural syntax visible', () => {
+    expect(translate('en', 'contacts.bulk_delete_confirm', { count: 1234 })).toBe('Delete 1,234 contacts?');
+    expect(translate('en', 'contacts.bulk_delete_confirm', { count: 1 })).toBe('Delete 1 contact?');
+    expect(translate('en', 'contacts.bulk_delete_confirm', { count: 0 })).toBe('No contacts match: nothing will be deleted.');
+    expect(translate('ar', 'contacts.bulk_delete_confirm', { count: 0 })).toBe('لا توجد جهات اتصال مطابقة: لن يُحذف شيء.');
+    expect(translate('ar', 'error.field.too_long', { max: 200 })).toBe('أدخل 200 حرف على الأكثر.');
+    expect(translate('ar', 'error.field.too_long', { max: 11 })).toBe('أدخل 11 حرفًا على الأكثر.');
+    expect(translate('en', 'contacts.bulk_delete_confirm', { count: 'several' })).toBe('Delete several contacts?');
+  });
 });

@@ -21,6 +21,7 @@ export function hasMessage(key: string): key is MessageKey {
 }
 
 const pluralRules: Partial<Record<Locale, Intl.PluralRules>> = {};
+const numberFormats: Partial<Record<Locale, Intl.NumberFormat>> = {};
 
 /** The end of the brace group opening at `start` (the index of its `{`), or -1. */
 function closing(text: string, start: number): number {
@@ -44,8 +45,8 @@ export function resolvePlurals(locale: Locale, template: string, vars: Vars): st
   let m: RegExpExecArray | null;
   while ((m = head.exec(template))) {
     const end = closing(template, m.index);
+    if (end < 0 || !(m[1] in vars)) continue;
     const value = Number(vars[m[1]]);
-    if (end < 0 || !(m[1] in vars) || Number.isNaN(value)) continue;
     const branches: Record<string, string> = {};
     let i = m.index + m[0].length;
     while (i < end) {
@@ -60,8 +61,10 @@ export function resolvePlurals(locale: Locale, template: string, vars: Vars): st
       i = close + 1;
     }
     const rules = (pluralRules[locale] ??= new Intl.PluralRules(locale));
-    const chosen = branches[`=${value}`] ?? branches[rules.select(value)] ?? branches.other ?? '';
-    out += template.slice(from, m.index) + chosen.replace(/#/g, String(value));
+    const numbers = (numberFormats[locale] ??= new Intl.NumberFormat(`${locale}-u-nu-latn`));
+    const known = !Number.isNaN(value);
+    const chosen = (known ? (branches[`=${value}`] ?? branches[rules.select(value)]) : undefined) ?? branches.other ?? '';
+    out += template.slice(from, m.index) + chosen.replace(/#/g, known ? numbers.format(value) : String(vars[m[1]]));
     from = end + 1;
     head.lastIndex = from;
   }

@@ -46,7 +46,10 @@ export function BulkActionBar({ selection, count, canSelectAllMatching, onSelect
     if ((action === 'tag' || action === 'untag') && !tag.trim()) return setError(t('contacts.bulk_need_tag'));
     if ((action === 'add_to_list' || action === 'remove_from_list') && !listId) return setError(t('contacts.bulk_need_list'));
     setError(null);
-    if (action === 'delete') return setConfirming(true);
+    if (action === 'delete') {
+      if (selection.kind === 'filter') void matching.refetch(); // the count as of now, not as cached
+      return setConfirming(true);
+    }
     run();
   };
 

@@ -143,7 +143,7 @@ function CreateFieldCard() {
           {t('fields.create_submit')}
         </Button>
       </form>
-      <ErrorMessage error={server.stale ? null : create.error} fields={['label', 'key', 'type']} />
+      <ErrorMessage error={server.stale ? null : create.error} fields={['label', 'key']} />
     </Card>
   );
 }

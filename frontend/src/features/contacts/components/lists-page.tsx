@@ -118,7 +118,7 @@ function CreateListCard() {
           {t('lists.create_submit')}
         </Button>
       </form>
-      <ErrorMessage error={server.stale ? null : create.error} fields={['name', 'description']} />
+      <ErrorMessage error={server.stale ? null : create.error} fields={['name']} />
       {create.isSuccess ? <Alert kind="success">{t('lists.created', { name: create.data.name })}</Alert> : null}
     </Card>
   );

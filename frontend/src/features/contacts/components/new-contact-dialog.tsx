@@ -65,7 +65,7 @@ export function NewContactDialog({ open, onClose, onCreated }: { open: boolean; 
   useFocusError(formRef, attempt);
   useFocusError(formRef, create.error);
   // The request paths of the fields shown, so an error only about them is summarised.
-  const shown = ['phone', 'name', 'language', 'tags', 'consent.evidence', 'consent.status', 'consent.purpose', ...(fields.data?.items ?? []).map((f) => `fields.${f.key}`)];
+  const shown = ['phone', 'name', 'language', 'tags', 'consent.evidence', ...(fields.data?.items ?? []).map((f) => `fields.${f.key}`)];
   const customErrors = Object.fromEntries(
     Object.entries(server.fields)
       .filter(([k]) => k.startsWith('fields.'))

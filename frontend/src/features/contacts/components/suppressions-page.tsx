@@ -164,7 +164,7 @@ function AddSuppressionCard() {
           {t('suppressions.add_submit')}
         </Button>
       </form>
-      <ErrorMessage error={server.stale ? null : create.error} fields={['phone', 'purpose', 'reason']} />
+      <ErrorMessage error={server.stale ? null : create.error} fields={['phone']} />
       {create.isSuccess ? <Alert kind="success">{t('suppressions.added', { number: isolate(maskedPhone(create.data.phone_hint)) })}</Alert> : null}
     </Card>
   );
