@@ -63,6 +63,25 @@ async def _get(client: httpx.AsyncClient, owner: Account, import_id: str) -> dic
     return found
 
 
+async def _job_fails(
+    client: httpx.AsyncClient,
+    state: AppState,
+    db: AsyncSession,
+    owner: Account,
+    import_id: str,
+    reason: str,
+) -> dict[str, Any]:
+    """Start and run the import; it fails with `reason`, writing no contact and keeping no file."""
+    await _start(client, owner, import_id, mapping={"phone": "phone"})
+    await run_jobs(state)
+    done = await _get(client, owner, import_id)
+    assert done["status"] == "failed", done
+    assert reason in done["error"]
+    assert await _contacts(db, owner) == {}
+    assert _stored(state) == []
+    return done
+
+
 def _xlsx(rows: list[list[Any]]) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -313,13 +332,8 @@ async def test_xlsx_damaged_past_the_preview_fails_the_import_cleanly(
     uploaded = r.json()
     assert uploaded["preview"][0] == ["0912000200"] and len(uploaded["preview"]) == 10
     assert uploaded["total_rows"] is None  # the sheet declares no size; the job counts
-    await _start(client, owner, uploaded["id"], mapping={"phone": "phone"})
-    await run_jobs(app_state)
-    done = await _get(client, owner, uploaded["id"])
-    assert done["status"] == "failed", done
-    assert "damaged" in done["error"]
-    assert done["created"] == 0 and await _contacts(db, owner) == {}
-    assert _stored(app_state) == []
+    done = await _job_fails(client, app_state, db, owner, uploaded["id"], "damaged")
+    assert done["created"] == 0
 
 
 @pytest.mark.parametrize(
@@ -427,14 +441,7 @@ async def test_xlsx_whose_zip_understates_a_part_is_read_no_further(
         assert z.getinfo(SHEET).file_size == 64 * 1024
     r = await _upload(client, owner, "liar.xlsx", lying)
     assert r.status_code == 201, r.text
-    import_id = r.json()["id"]
-    await _start(client, owner, import_id, mapping={"phone": "phone"})
-    await run_jobs(app_state)
-    done = await _get(client, owner, import_id)
-    assert done["status"] == "failed", done
-    assert "damaged" in done["error"]
-    assert await _contacts(db, owner) == {}
-    assert _stored(app_state) == []
+    await _job_fails(client, app_state, db, owner, r.json()["id"], "damaged")
 
 
 def test_a_part_read_past_its_declared_size_is_too_large() -> None:
@@ -480,14 +487,7 @@ async def test_long_shared_strings_repeated_are_capped(
     assert len(data) < 10_000
     r = await _upload(client, owner, "expands.xlsx", data)
     assert r.status_code == 201, r.text
-    import_id = r.json()["id"]
-    await _start(client, owner, import_id, mapping={"phone": "phone"})
-    await run_jobs(app_state)
-    done = await _get(client, owner, import_id)
-    assert done["status"] == "failed", done
-    assert "expands to more text" in done["error"]
-    assert await _contacts(db, owner) == {}
-    assert _stored(app_state) == []
+    await _job_fails(client, app_state, db, owner, r.json()["id"], "expands to more text")
 
 
 # --- numbers ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ and time zone inferred from the number).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,15 +19,13 @@ import orjson
 from qms.consent import ledger
 from qms.consent.ledger import BulkSource
 from qms.contacts.phones import InvalidPhone, parse, phone_hash
+from qms.contacts.service import MAX_SAFE_NUMBER, is_safe_number
 from qms.db import uuid7_text
 
 MAX_TEXT_FIELD = 1000
 MAX_TAGS = 50
 MAX_TAG = 50
 MAX_ERROR_VALUE = 200
-# What the contacts API accepts too: the integers a JSON client reads back exactly. NaN,
-# infinities and larger numbers would not survive jsonb and the trip back.
-MAX_SAFE_NUMBER = 2**53 - 1
 DEFAULT_OPTED_IN = ("yes", "y", "1", "true", "opted_in", "opted in", "opt-in", "subscribed", "نعم")
 DEFAULT_OPTED_OUT = (
     "no",
@@ -90,7 +87,7 @@ def _field_value(key: str, kind: str, raw: str) -> Any:
             # int() would spend quadratic time on a long one.
             integer = _INT.match(text) and len(text.lstrip("+-0")) <= 16
             number = int(text) if integer else float(text)
-            if math.isfinite(number) and abs(number) <= MAX_SAFE_NUMBER:
+            if is_safe_number(number):  # what the contacts API accepts too
                 return number
             raise RowRejected(
                 f"Field '{key}' is out of range: a number must be finite and between "

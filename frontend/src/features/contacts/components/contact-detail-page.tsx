@@ -51,28 +51,14 @@ export function ContactDetailPage() {
         ) : (
           <ErrorMessage error={contact.error} />
         )}
-        <p className="back-link">
-          <Link to="/contacts">
-            <span aria-hidden="true" className="flip">
-              ←
-            </span>{' '}
-            {t('contacts.back')}
-          </Link>
-        </p>
+        <BackToContacts />
       </>
     );
   }
   const c = contact.data;
   return (
     <>
-      <p className="back-link">
-        <Link to="/contacts">
-          <span aria-hidden="true" className="flip">
-            ←
-          </span>{' '}
-          {t('contacts.back')}
-        </Link>
-      </p>
+      <BackToContacts />
       <PageHeader
         title={c.name || <bdi dir="ltr">{c.phone}</bdi>}
         description={c.name ? <bdi dir="ltr">{c.phone}</bdi> : undefined}
@@ -387,5 +373,19 @@ function HistoryCard({ contact }: { contact: Contact }) {
       {history.isPending ? <Spinner /> : null}
       {history.data ? <ConsentTimeline history={history.data} names={names} /> : null}
     </Card>
+  );
+}
+
+function BackToContacts() {
+  const { t } = useI18n();
+  return (
+    <p className="back-link">
+      <Link to="/contacts">
+        <span aria-hidden="true" className="flip">
+          ←
+        </span>{' '}
+        {t('contacts.back')}
+      </Link>
+    </p>
   );
 }
